@@ -1,0 +1,3 @@
+"""curate: Korean corpus curation and privacy toolkit."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,115 @@
+"""The step contract: one small class, one job, a pure transformation of a Polars frame.
+
+A step receives the *alive* rows of a batch (at least ``id`` and ``text``; other
+columns pass through) and returns a frame with the same rows in the same order,
+optionally transformed, with a ``_drop`` column (Utf8) holding a drop reason for
+the rows it wants removed (null keeps the row). The runner, not the step, moves
+dropped rows to the ledger, so a step never has to think about bookkeeping.
+
+Heavy state (an analyzer, a model) is loaded in ``setup``, which the executor
+calls once per worker process or Ray actor, never per batch.
+
+Steps that need the whole corpus (exact or fuzzy dedup, say) subclass
+``GlobalStep``: a map phase (``summarize``) over every batch, a reduce phase
+(``reduce``) in the driver, and an apply phase (``apply``) per batch that sees
+the reduced state. Both executors run these three phases the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict
+
+DROP = "_drop"  # column a step fills with a drop reason; null keeps the row
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a step may know about the run it is part of."""
+
+    seed: int = 0
+    key: bytes | None = None  # secret for keyed pseudonymization; never logged
+    work_dir: str | None = None  # a scratch directory private to this run (global steps' state)
+
+
+@dataclass
+class StepOutput:
+    """A step's result when it has more to say than the frame.
+
+    ``counters`` are summed across batches into the report (e.g. PII found by
+    type). ``examples`` are short illustrative records (never PII values) that
+    the report keeps up to a cap.
+    """
+
+    df: pl.DataFrame
+    counters: dict[str, int] = field(default_factory=dict)
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Step(BaseModel):
+    """Base class of every pipeline step; its fields are the step's recipe parameters."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    name: ClassVar[str] = ""
+    # True when setup() loads something expensive: the Ray executor then runs the
+    # step in an actor pool so the state is loaded once per actor.
+    heavy: ClassVar[bool] = False
+
+    def setup(self, ctx: RunContext) -> None:  # noqa: B027 - optional hook
+        """Load heavy state. Called once per worker before the first batch."""
+
+    def process(self, df: pl.DataFrame) -> pl.DataFrame | StepOutput:
+        raise NotImplementedError
+
+
+class GlobalStep(Step):
+    """A step that needs to see the whole corpus before it can decide anything.
+
+    summarize(batch) -> small frame, run on every batch (parallel map);
+    reduce(all summaries concatenated in input order) -> picklable state (driver);
+    apply(batch, state) -> like Step.process.
+
+    Batches carry ``_shard`` and ``_row`` (Int64) columns; (``_shard``, ``_row``)
+    is the record's position in input order, so "keep the first occurrence"
+    means the same thing on every executor.
+    """
+
+    def summarize(self, df: pl.DataFrame) -> pl.DataFrame:
+        raise NotImplementedError
+
+    def reduce(self, summary: pl.DataFrame) -> Any:
+        raise NotImplementedError
+
+    def apply(self, df: pl.DataFrame, state: Any) -> pl.DataFrame | StepOutput:
+        raise NotImplementedError
+
+    def process(self, df: pl.DataFrame) -> pl.DataFrame | StepOutput:  # pragma: no cover
+        raise TypeError(f"{self.name} is a global step; the executor calls summarize/reduce/apply")
+
+
+def drop_when(condition: pl.Expr, reason: str) -> pl.Expr:
+    """A ``_drop`` column: ``reason`` where ``condition`` holds, else null.
+
+    Combine several with ``pl.coalesce`` so the first matching reason wins.
+    """
+    return pl.when(condition).then(pl.lit(reason)).otherwise(pl.lit(None, dtype=pl.Utf8)).alias(DROP)
+
+
+def filter_lines(keep: pl.Expr, column: str = "text") -> pl.Expr:
+    """Keep only the lines of ``column`` for which ``keep`` (an expression over
+    ``pl.element()``, one line) is true. Sentence-level steps use this: after
+    ``split_sentences`` a document holds one sentence per line."""
+    return pl.col(column).str.split("\n").list.eval(pl.element().filter(keep)).list.join("\n")
+
+
+def map_lines(transform: pl.Expr, column: str = "text") -> pl.Expr:
+    """Apply ``transform`` (an expression over ``pl.element()``) to every line."""
+    return pl.col(column).str.split("\n").list.eval(transform).list.join("\n")
+
+
+def count_lines(column: str = "text") -> pl.Expr:
+    return pl.col(column).str.count_matches("\n") + 1
