@@ -33,6 +33,7 @@ class RunContext:
     seed: int = 0
     key: bytes | None = None  # secret for keyed pseudonymization; never logged
     work_dir: str | None = None  # a scratch directory private to this run (global steps' state)
+    output_dir: str | None = None  # the run's OUTPUT directory (steps that write artifacts, e.g. a tokenizer)
 
 
 @dataclass
