@@ -134,10 +134,15 @@ def _parse_jsonl(numbered: list[tuple[int, bytes]], file: FilePlan,
                  spec: InputSpec) -> tuple[pl.DataFrame, list[Quarantined]]:
     if not numbered:
         return _empty_frame(), []
-    schema = {spec.text_field: pl.Utf8, spec.id_field: pl.Utf8}
     try:
-        frame = pl.read_ndjson(io.BytesIO(b"\n".join(line for _, line in numbered)), schema=schema)
-        if frame.height == len(numbered) and frame[spec.text_field].null_count() == 0:
+        # Infer over every line: a text field that is not a string everywhere must
+        # take the careful path, which quarantines it, rather than be stringified.
+        frame = pl.read_ndjson(io.BytesIO(b"\n".join(line for _, line in numbered)),
+                               infer_schema_length=None, schema_overrides={spec.id_field: pl.Utf8})
+        if (frame.height == len(numbered) and frame.schema.get(spec.text_field) == pl.Utf8
+                and frame[spec.text_field].null_count() == 0):
+            if spec.id_field not in frame.columns:
+                frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(spec.id_field))
             return _finish(frame[spec.id_field], frame[spec.text_field], [n for n, _ in numbered], file), []
     except Exception:  # noqa: BLE001 - any failure sends us to the careful path below
         pass
