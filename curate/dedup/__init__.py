@@ -1,0 +1,9 @@
+"""Near-duplicate detection and benchmark decontamination.
+
+- ``normalize``: the text normalization both use (spacing, punctuation, width and case do not count).
+- ``shingles``: character n-gram hashes of many texts at once (numpy, no per-document loop).
+- ``minhash``: MinHash signatures and LSH band hashes from those shingles.
+- ``lsh``: candidate pairs from equal band hashes, verified by estimated Jaccard.
+- ``components``: connected components of the verified pairs (the clusters).
+- ``ngram_index``: a long n-gram index of evaluation sets and the overlap test against it.
+"""

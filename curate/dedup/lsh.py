@@ -1,0 +1,47 @@
+"""Candidate pairs from LSH buckets, optionally verified by estimated Jaccard.
+
+Documents are numbered 0..N-1 in input order. For each band, documents with equal
+band hash form a bucket; each member is paired with the bucket's *first* document
+(lowest number): a star per bucket keeps the edge list linear in N while keeping
+every bucket connected, and the first document is the one the keep rule keeps, so
+verification compares each candidate with the copy that survives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def bucket_edges(bands: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Unique (first, member) pairs, first < member, of documents sharing any band bucket.
+
+    ``bands`` is (N, B) uint64; rows where ``valid`` is False (no shingles) never pair.
+    """
+    n_docs = bands.shape[0]
+    index = np.arange(n_docs, dtype=np.int64) if valid is None else np.flatnonzero(valid).astype(np.int64)
+    firsts, members = [], []
+    for band in range(bands.shape[1]):
+        h = bands[index, band]
+        order = np.lexsort((index, h))  # by hash, then by document number
+        hs, ds = h[order], index[order]
+        new_bucket = np.empty(len(hs), dtype=bool)
+        new_bucket[:1] = True
+        new_bucket[1:] = hs[1:] != hs[:-1]
+        bucket_first = ds[new_bucket][np.cumsum(new_bucket) - 1]
+        paired = ~new_bucket
+        firsts.append(bucket_first[paired])
+        members.append(ds[paired])
+    if not firsts:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    u, v = np.concatenate(firsts), np.concatenate(members)
+    pairs = np.unique(np.stack([u, v], axis=1), axis=0) if len(u) else np.empty((0, 2), np.int64)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def estimated_jaccard(sig: np.ndarray, u: np.ndarray, v: np.ndarray, block: int = 1 << 16) -> np.ndarray:
+    """Fraction of equal signature values for each pair (u[i], v[i])."""
+    out = np.empty(len(u), dtype=np.float64)
+    for lo in range(0, len(u), block):
+        hi = lo + block
+        out[lo:hi] = (sig[u[lo:hi]] == sig[v[lo:hi]]).mean(axis=1)
+    return out
