@@ -1,0 +1,127 @@
+"""The ``curate`` command line."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from curate.config import RecipeError, load_recipe
+from curate.io.formats import InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Korean corpus curation: clean, pseudonymize PII, filter toxicity, dedup, tokenize.")
+err = Console(stderr=True)
+
+# Sub-commands that live with their capability; mounted here so `curate --help` lists them.
+_SUBAPPS = {"toxicity": "curate.toxicity.cli", "tokenizer": "curate.tokenizer.cli"}
+
+
+@app.command()
+def run(
+    recipe: Annotated[Path, typer.Argument(help="YAML recipe, e.g. pipelines/pretrain.yaml")],
+    input: Annotated[list[str] | None, typer.Option("--input", "-i", help="input paths or globs (override)")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="output directory (override)")] = None,
+    executor: Annotated[str | None, typer.Option(help="local or ray (override)")] = None,
+    workers: Annotated[int | None, typer.Option(help="worker processes / Ray workers (override)")] = None,
+    ray_address: Annotated[str | None, typer.Option(help="Ray cluster address, e.g. auto")] = None,
+    overwrite: Annotated[bool, typer.Option(help="discard an earlier run in the output directory")] = False,
+    quiet: Annotated[bool, typer.Option(help="no progress bars")] = False,
+) -> None:
+    """Run a recipe. Rerunning the same command resumes an interrupted run."""
+    try:
+        loaded = load_recipe(recipe, {"input": input, "output": output, "executor": executor,
+                                      "workers": workers, "ray_address": ray_address})
+        from curate.executors import get_executor
+
+        cfg = loaded.recipe
+        engine = get_executor(cfg.executor, cfg.workers, cfg.ray_address)
+        with _progress(quiet) as (callback, log):
+            report = engine.run(loaded, overwrite=overwrite, progress=callback, log=log)
+    except (RecipeError, InputError) as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    _summary(report, cfg.output.path)
+
+
+@app.command()
+def steps() -> None:
+    """List the steps a recipe can name, with their parameters."""
+    from curate.steps import get_step_class, step_names
+
+    table = Table("step", "parameters (default)", "description")
+    for name in step_names():
+        cls = get_step_class(name)
+        params = ", ".join(f"{k}={f.default!r}" if not f.is_required() else k
+                           for k, f in cls.model_fields.items())
+        doc = (cls.__doc__ or sys.modules[cls.__module__].__doc__ or "").strip().splitlines()
+        table.add_row(name, params, doc[0] if doc else "")
+    Console().print(table)
+
+
+class _progress:
+    """Rich progress bars on a terminal; plain lines otherwise."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                             TextColumn("shards"), TimeElapsedColumn(), console=err, disable=quiet)
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self):
+        self.bars.__enter__()
+
+        def callback(description: str, done: int, total: int) -> None:
+            if description not in self.tasks:
+                self.tasks[description] = self.bars.add_task(description, total=total)
+            self.bars.update(self.tasks[description], completed=done, total=total)
+
+        def log(message: str) -> None:
+            self.bars.console.print(message, style="yellow", highlight=False)
+
+        return callback, log
+
+    def __exit__(self, *exc):
+        return self.bars.__exit__(*exc)
+
+
+def _summary(report: dict, output: str) -> None:
+    out = Console()
+    out.print(f"[bold]{report['records_in']:,}[/] records in: [green]{report['records_kept']:,} kept[/], "
+              f"[yellow]{report['records_dropped']:,} dropped[/], "
+              f"[red]{report['records_quarantined']:,} quarantined[/] "
+              f"in {report['seconds']:.1f} s ({report['mb_per_s'] or 0:.1f} MB/s)", highlight=False)
+    out.print(f"output: {output}/data   report: {output}/report.html", highlight=False)
+
+
+def _mount_subapps() -> None:
+    for name, module in _SUBAPPS.items():
+        try:
+            sub = importlib.import_module(module).app
+        except ModuleNotFoundError as exc:
+            if exc.name != module:  # a real missing dependency, not an absent capability
+                raise
+            continue
+        app.add_typer(sub, name=name)
+    try:
+        pii_cli = importlib.import_module("curate.pii.cli")
+    except ModuleNotFoundError as exc:
+        if exc.name != "curate.pii.cli":
+            raise
+    else:
+        app.command("pseudonymize")(pii_cli.pseudonymize)
+
+
+def main() -> None:
+    _mount_subapps()
+    app()
+
+
+if __name__ == "__main__":
+    main()

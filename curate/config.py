@@ -1,0 +1,216 @@
+"""Recipes: YAML files of named steps, validated with pydantic.
+
+Every error names the file, the line and the key (``recipe.yaml:12: steps[2].min_chars: ...``):
+the YAML is composed node by node so that each key keeps the line it came from.
+Relative paths in a recipe are resolved against the recipe's own directory, so a
+recipe runs the same from any working directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from curate.steps import Step, get_step_class, step_names
+
+
+class RecipeError(ValueError):
+    """A recipe that cannot run, with the place in the file that says why."""
+
+
+class InputConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    paths: list[str]
+    format: Literal["jsonl", "text", "parquet"] | None = None
+    text_field: str = "text"
+    id_field: str = "id"
+    max_record_bytes: int = Field(64 << 20, gt=0)
+
+    @field_validator("paths", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class OutputConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    format: Literal["parquet", "jsonl"] = "parquet"
+
+
+class KeyConfig(BaseModel):
+    """Where the pseudonymization key comes from; the key itself never goes in a recipe."""
+
+    model_config = ConfigDict(extra="forbid")
+    env: str = "CURATE_PII_KEY"
+    file: str | None = None
+
+
+class Recipe(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    input: InputConfig
+    output: OutputConfig
+    steps: list[dict[str, Any]]
+    executor: Literal["local", "ray"] = "local"
+    workers: int = Field(2, ge=1)
+    ray_address: str | None = None
+    batch_size: int = Field(10_000, ge=1)
+    seed: int = 0
+    key: KeyConfig = KeyConfig()
+
+    @field_validator("input", mode="before")
+    @classmethod
+    def _input_shorthand(cls, value: Any) -> Any:
+        return {"paths": value} if isinstance(value, str | list) else value
+
+    @field_validator("output", mode="before")
+    @classmethod
+    def _output_shorthand(cls, value: Any) -> Any:
+        return {"path": value} if isinstance(value, str) else value
+
+    @field_validator("steps")
+    @classmethod
+    def _each_step_named(cls, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for i, entry in enumerate(steps):
+            if "step" not in entry:
+                raise ValueError(f"steps[{i}] has no 'step' key naming the step")
+        return steps
+
+
+class LoadedRecipe(BaseModel):
+    """A validated recipe with its steps built, plus where it came from."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    recipe: Recipe
+    steps: list[Step]
+    source: str
+    base_dir: Path
+
+    def labels(self) -> list[str]:
+        names = [s.name for s in self.steps]
+        return [f"{n}.{i}" if names.count(n) > 1 else n for i, n in enumerate(names)]
+
+
+def _compose_with_lines(text: str, source: str) -> tuple[Any, dict[tuple, int]]:
+    """Parse YAML, returning the data and a map from key path to 1-based line."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise RecipeError(f"{source}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    lines: dict[tuple, int] = {}
+    constructor = yaml.SafeLoader("")  # turns scalar nodes into Python values (ints, bools, ...)
+
+    def walk(node: yaml.Node, path: tuple) -> Any:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            out = {}
+            for key_node, value_node in node.value:
+                key = key_node.value
+                out[key] = walk(value_node, (*path, key))
+                lines[(*path, key)] = key_node.start_mark.line + 1  # the key's line, not its value's
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [walk(item, (*path, i)) for i, item in enumerate(node.value)]
+        return constructor.construct_object(node, deep=True)
+
+    return (walk(root, ()) if root is not None else None), lines
+
+
+def _where(lines: dict[tuple, int], loc: tuple) -> int:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return 0
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int], prefix: tuple = ()) -> None:
+    messages = []
+    for err in exc.errors():
+        loc = (*prefix, *err["loc"])
+        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+        messages.append(f"{source}:{_where(lines, loc)}: {_dotted(loc)}: {msg}")
+    raise RecipeError("\n".join(messages)) from None
+
+
+def _resolve_paths(value: Any, base: Path, key: str = "") -> Any:
+    """Make relative file paths in step parameters absolute (keys named path, *_path, *_file)."""
+    if isinstance(value, dict):
+        return {k: _resolve_paths(v, base, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve_paths(v, base, key) for v in value]
+    if isinstance(value, str) and (key == "path" or key.endswith(("_path", "_file", "_dir"))):
+        p = Path(value).expanduser()
+        return str(p if p.is_absolute() else (base / p).resolve())
+    return value
+
+
+def build_steps(entries: list[dict[str, Any]], source: str = "<recipe>",
+                lines: dict[tuple, int] | None = None, base_dir: Path | None = None) -> list[Step]:
+    lines = lines or {}
+    steps: list[Step] = []
+    for i, entry in enumerate(entries):
+        params = dict(entry)
+        name = params.pop("step")
+        try:
+            cls = get_step_class(name)
+        except KeyError:
+            line = _where(lines, ("steps", i, "step"))
+            raise RecipeError(f"{source}:{line}: steps[{i}].step: unknown step {name!r}; "
+                              f"known steps: {', '.join(step_names())}") from None
+        if base_dir is not None:
+            params = _resolve_paths(params, base_dir)
+        try:
+            steps.append(cls(**params))
+        except ValidationError as exc:
+            _raise_validation(exc, source, lines, ("steps", i))
+    return steps
+
+
+def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedRecipe:
+    """Read, validate and build a recipe. ``overrides`` (from the command line) win over the
+    file: ``input`` (list of paths), ``output`` (dir), ``executor``, ``workers``, ``ray_address``;
+    their relative paths are resolved against the current directory."""
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RecipeError(f"{source}: cannot read recipe: {exc.strerror}") from None
+    data, lines = _compose_with_lines(text, source)
+    if not isinstance(data, dict):
+        raise RecipeError(f"{source}:1: a recipe is a mapping with input, output and steps")
+    try:
+        recipe = Recipe.model_validate(data)
+    except ValidationError as exc:
+        _raise_validation(exc, source, lines)
+    base = path.resolve().parent
+    recipe.input.paths = [str(p) if Path(p).is_absolute() else str(base / p) for p in recipe.input.paths]
+    out = Path(recipe.output.path).expanduser()
+    recipe.output.path = str(out if out.is_absolute() else base / out)
+    if recipe.key.file:
+        key_file = Path(recipe.key.file).expanduser()
+        recipe.key.file = str(key_file if key_file.is_absolute() else base / key_file)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if key == "input":
+            recipe.input.paths = [str(Path(p).expanduser().resolve()) if not any(c in p for c in "*?[")
+                                  else str(Path.cwd() / p) for p in value]
+        elif key == "output":
+            recipe.output.path = str(Path(value).expanduser().resolve())
+        else:
+            setattr(recipe, key, value)
+    steps = build_steps(recipe.steps, source, lines, base)
+    return LoadedRecipe(recipe=recipe, steps=steps, source=source, base_dir=base)

@@ -1,0 +1,174 @@
+"""What every executor does around the per-shard work: plan, resume, global stages, report.
+
+An executor only has to say how to map work over shards (``map_summaries`` and
+``process_stage``); the driver decides which shards still need work, runs the
+global reduce steps, and turns the shard markers into the report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import secrets
+import shutil
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from curate.config import LoadedRecipe, RecipeError
+from curate.executors.layout import Layout, atomic_write_bytes, atomic_write_json
+from curate.executors.shard import ShardWork, Stage, split_stages
+from curate.io import expand, plan_inputs
+from curate.io.plan import Plan
+from curate.io.read import InputSpec, RawShard, iter_raw_shards
+from curate.report import build_report, write_reports
+from curate.steps.base import GlobalStep, RunContext
+
+Progress = Callable[[str, int, int], None]  # (stage description, shards done, shards total)
+
+
+def read_key(loaded: LoadedRecipe) -> tuple[bytes | None, str | None]:
+    """The pseudonymization key from the recipe's key file or environment variable.
+
+    Returns (key, warning). The key is never written anywhere by curate.
+    """
+    cfg = loaded.recipe.key
+    if cfg.file:
+        path = Path(cfg.file)
+        try:
+            key = path.read_bytes().strip()
+        except OSError as exc:
+            raise RecipeError(f"{loaded.source}: key file {path}: {exc.strerror}") from None
+        if not key:
+            raise RecipeError(f"{loaded.source}: key file {path} is empty")
+        return key, None
+    value = os.environ.get(cfg.env, "")
+    if value:
+        return value.encode("utf-8"), None
+    if any(s.name == "pii" for s in loaded.steps):
+        return secrets.token_bytes(32), (f"no pseudonymization key (${cfg.env} or key.file): using a random "
+                                         "key; fakes differ between runs and a resumed run is inconsistent")
+    return None, None
+
+
+def fingerprint(loaded: LoadedRecipe, plan: Plan) -> dict[str, Any]:
+    """What the output depends on. Executor and worker count are left out on purpose:
+    they do not change the output, so a run may be resumed on another executor."""
+    recipe = loaded.recipe.model_dump(exclude={"executor", "workers", "ray_address"})
+    files = [{"path": f.path, "size": os.path.getsize(f.path), "mtime_ns": os.stat(f.path).st_mtime_ns}
+             for f in plan.files]
+    blob = json.dumps({"recipe": recipe, "files": files}, sort_keys=True, default=str)
+    return {"sha256": hashlib.sha256(blob.encode()).hexdigest(), "recipe": loaded.source}
+
+
+class Executor(ABC):
+    name = "abstract"
+
+    def __init__(self, workers: int = 2):
+        self.workers = workers
+
+    # -- what an executor implements ------------------------------------------------------------
+    @abstractmethod
+    def map_summaries(self, work: ShardWork, stage: int, shards: list[int]) -> list[pl.DataFrame]:
+        """Run the stage's global step's summarize on each shard; results in ``shards`` order."""
+
+    @abstractmethod
+    def process_stage(self, work: ShardWork, stage: int, shards: list[int],
+                      raw: Iterator[RawShard] | None, progress: Callable[[], None]) -> list[dict[str, Any]]:
+        """Run the stage on ``shards`` (stage 0 gets their raw input); returns their markers."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release workers or cluster connections."""
+
+    # -- the run --------------------------------------------------------------------------------
+    def run(self, loaded: LoadedRecipe, overwrite: bool = False, progress: Progress | None = None,
+            log: Callable[[str], None] = print) -> dict[str, Any]:
+        started = time.time()
+        recipe = loaded.recipe
+        layout = Layout(recipe.output.path, recipe.output.format)
+        plan = plan_inputs(expand(recipe.input.paths), recipe.input.format, recipe.batch_size)
+        stamp = fingerprint(loaded, plan)
+        if overwrite and layout.root.exists():
+            shutil.rmtree(layout.root)
+        elif layout.fingerprint.exists():
+            if json.loads(layout.fingerprint.read_text()).get("sha256") != stamp["sha256"]:
+                raise RecipeError(f"{layout.root} holds a run of a different recipe or input; "
+                                  "choose another output directory or pass --overwrite")
+        elif layout.root.exists() and any(layout.root.iterdir()):
+            raise RecipeError(f"{layout.root} is not empty and holds no curate run; "
+                              "choose another output directory or pass --overwrite")
+        atomic_write_json(layout.fingerprint, stamp)
+        for warning in plan.warnings:
+            log(f"warning: {warning}")
+        key, key_warning = read_key(loaded)
+        if key_warning:
+            log(f"warning: {key_warning}")
+        ctx = RunContext(seed=recipe.seed, key=key, work_dir=str(layout.state), output_dir=str(layout.root))
+        stages = split_stages(loaded.labels(), loaded.steps)
+        spec = InputSpec(recipe.input.text_field, recipe.input.id_field, recipe.input.max_record_bytes)
+        work = ShardWork(layout, stages, spec, ctx)
+        all_shards = [s.index for s in plan.shards]
+        global_seconds: dict[str, dict[str, float]] = {}
+        markers: list[dict[str, Any]] = []
+        try:
+            for stage in stages:
+                if stage.global_step is not None:
+                    global_seconds[stage.global_step.label] = self._ensure_global_state(
+                        work, stage, all_shards, progress)
+                done = layout.done(stage.index)
+                todo = [i for i in all_shards if i not in done]
+                counter = _Counter(progress, _describe(stage), len(all_shards), len(done))
+                raw = (iter_raw_shards(plan.files, plan.shards, recipe.batch_size, skip=done)
+                       if stage.index == 0 else None)
+                if todo:
+                    self.process_stage(work, stage.index, todo, raw, counter.tick)
+            for stage in stages:
+                for index in all_shards:
+                    markers.append(json.loads(layout.marker(stage.index, index).read_text()))
+        finally:
+            self.close()
+        report = build_report(loaded, plan, markers, global_seconds, self.name, self.workers,
+                              started, time.time(), list(plan.warnings) + ([key_warning] if key_warning else []))
+        write_reports(layout.root, report)
+        return report
+
+    def _ensure_global_state(self, work: ShardWork, stage: Stage, shards: list[int],
+                             progress: Progress | None) -> dict[str, float]:
+        path = work.layout.global_state(stage.index)
+        if path.exists():
+            return {"summarize": 0.0, "reduce": 0.0, "resumed": 1.0}
+        bound = stage.global_step
+        assert bound is not None and isinstance(bound.step, GlobalStep)
+        if progress:
+            progress(f"{bound.label}: summarize", 0, len(shards))
+        t0 = time.perf_counter()
+        summaries = self.map_summaries(work, stage.index, shards)
+        t1 = time.perf_counter()
+        summary = pl.concat(summaries, how="diagonal_relaxed") if summaries else pl.DataFrame()
+        state = bound.step.reduce(summary)
+        t2 = time.perf_counter()
+        atomic_write_bytes(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        return {"summarize": t1 - t0, "reduce": t2 - t1}
+
+
+class _Counter:
+    def __init__(self, progress: Progress | None, description: str, total: int, done: int):
+        self.progress, self.description, self.total, self.done = progress, description, total, done
+        if progress:
+            progress(description, done, total)
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.description, self.done, self.total)
+
+
+def _describe(stage: Stage) -> str:
+    names = [b.label for b in stage.steps] or ["read"]
+    return f"stage {stage.index}: " + ", ".join(names)

@@ -1,0 +1,92 @@
+"""The in-process executor: shards go to a pool of spawned worker processes.
+
+Spawn, not fork: Polars' thread pool deadlocks in forked children. Each worker
+builds its steps once (heavy state loaded once per worker) and keeps at most a
+couple of shards in flight, so memory is bounded by batch size, not corpus size.
+With ``workers: 1`` everything runs in this process, which is easiest to debug.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+import polars as pl
+
+from curate.executors.driver import Executor
+from curate.executors.shard import ShardWork
+from curate.io.read import RawShard
+
+_WORK: ShardWork | None = None  # the worker process's copy
+
+
+def _init_worker(work: ShardWork) -> None:
+    global _WORK
+    _WORK = work
+    _WORK.setup()
+
+
+def _run_stage(stage: int, index: int, raw: RawShard | None) -> dict[str, Any]:
+    assert _WORK is not None
+    return _WORK.run_stage(stage, index, raw)
+
+
+def _summarize(stage: int, index: int) -> pl.DataFrame:
+    assert _WORK is not None
+    return _WORK.summarize(stage, index)
+
+
+class LocalExecutor(Executor):
+    name = "local"
+
+    def __init__(self, workers: int = 2):
+        super().__init__(workers)
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_work: ShardWork | None = None
+
+    def _get_pool(self, work: ShardWork) -> ProcessPoolExecutor:
+        if self._pool is None or self._pool_work is not work:
+            self.close()
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
+                                             initializer=_init_worker, initargs=(work,))
+            self._pool_work = work
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            self._pool_work = None
+
+    def map_summaries(self, work: ShardWork, stage: int, shards: list[int]) -> list[pl.DataFrame]:
+        if self.workers == 1:
+            return [work.summarize(stage, i) for i in shards]
+        pool = self._get_pool(work)
+        return list(pool.map(_summarize, [stage] * len(shards), shards, chunksize=4))
+
+    def process_stage(self, work: ShardWork, stage: int, shards: list[int],
+                      raw: Iterator[RawShard] | None, progress: Callable[[], None]) -> list[dict[str, Any]]:
+        tasks: Iterator[tuple[int, RawShard | None]]
+        tasks = ((r.shard.index, r) for r in raw) if raw is not None else ((i, None) for i in shards)
+        markers: list[dict[str, Any]] = []
+        if self.workers == 1:
+            for index, item in tasks:
+                markers.append(work.run_stage(stage, index, item))
+                progress()
+            return markers
+        pool = self._get_pool(work)
+        in_flight: set[Future] = set()
+        limit = 2 * self.workers  # bounded look-ahead keeps memory flat
+        for index, item in tasks:
+            if len(in_flight) >= limit:
+                finished, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    markers.append(future.result())
+                    progress()
+            in_flight.add(pool.submit(_run_stage, stage, index, item))
+        for future in in_flight:
+            markers.append(future.result())
+            progress()
+        return markers

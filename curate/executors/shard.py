@@ -1,0 +1,190 @@
+"""The work both executors do per shard: parse, run a stage's steps, write, mark done.
+
+A recipe is cut into stages at each global step: stage 0 holds the steps before
+the first global step (possibly none), and every later stage starts with a
+global step. Between stages, each shard's alive rows are kept under ``_state``;
+the global step's summaries are computed from them, reduced once, and applied
+at the start of the next stage.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import pickle
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from curate.executors.layout import Layout, atomic_write_bytes, atomic_write_json
+from curate.io.read import InputSpec, Quarantined, RawShard, parse_raw_shard
+from curate.runner import BoundStep, StepStats, empty_dead, run_steps
+from curate.steps.base import GlobalStep, RunContext, Step
+
+INTERNAL = ("_src", "_line", "_shard", "_row")
+READ = "read"  # the pseudo-step that accounts for records arriving with empty text
+
+
+class _ReadCheck(Step):
+    name = READ
+
+    def process(self, df: pl.DataFrame) -> pl.DataFrame:
+        return df  # the runner drops empty texts by itself
+HIST_BINS = 26  # document length histogram: bin b holds lengths in [2^b - 1, 2^(b+1) - 1)
+
+
+@dataclass
+class Stage:
+    index: int
+    steps: list[BoundStep]
+
+    @property
+    def global_step(self) -> BoundStep | None:
+        first = self.steps[0] if self.steps else None
+        return first if first is not None and isinstance(first.step, GlobalStep) else None
+
+
+def split_stages(labels: list[str], steps: list[Step]) -> list[Stage]:
+    stages = [Stage(0, [])]
+    for label, step in zip(labels, steps, strict=True):
+        if isinstance(step, GlobalStep):
+            stages.append(Stage(len(stages), []))
+        stages[-1].steps.append(BoundStep(label, step))
+    return stages
+
+
+def length_histogram(df: pl.DataFrame) -> list[int]:
+    counts = [0] * HIST_BINS
+    if df.height == 0:
+        return counts
+    bins = (df.select(((pl.col("text").str.len_chars() + 1).log(2).floor().cast(pl.Int64))
+                      .clip(0, HIST_BINS - 1).alias("b"))
+              .group_by("b").len())
+    for b, n in bins.iter_rows():
+        counts[b] = n
+    return counts
+
+
+def quarantine_jsonl(items: list[Quarantined]) -> bytes:
+    lines = [json.dumps({"file": q.file, "line": q.line, "error": q.error,
+                         "raw_base64": base64.b64encode(q.raw).decode("ascii")}, ensure_ascii=False)
+             for q in items]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def parquet_bytes(df: pl.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    df.rechunk().write_parquet(buf, compression="zstd", statistics=True)
+    return buf.getvalue()
+
+
+@dataclass
+class ShardWork:
+    """Everything a worker needs; built once per worker process or Ray actor."""
+
+    layout: Layout
+    stages: list[Stage]
+    input_spec: InputSpec
+    ctx: RunContext
+    _ready: bool = field(default=False, init=False)
+    _states: dict[int, Any] = field(default_factory=dict, init=False)
+
+    def setup(self) -> None:
+        if not self._ready:
+            for stage in self.stages:
+                for bound in stage.steps:
+                    bound.step.setup(self.ctx)
+            self._ready = True
+
+    @property
+    def last_stage(self) -> int:
+        return len(self.stages) - 1
+
+    def global_state(self, stage: int) -> Any:
+        """The reduced state of a stage's global step, loaded once per worker."""
+        if stage not in self._states:
+            with open(self.layout.global_state(stage), "rb") as fh:
+                self._states[stage] = pickle.load(fh)
+        return self._states[stage]
+
+    # -- stage inputs ---------------------------------------------------------------------------
+    def read_stage_input(self, stage: int, index: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+        alive = pl.read_parquet(self.layout.stage_rows(stage - 1, index))
+        dead_path = self.layout.stage_dead(stage - 1, index)
+        dead = pl.read_parquet(dead_path) if dead_path.exists() else empty_dead()
+        return alive, dead
+
+    def summarize(self, stage: int, index: int) -> pl.DataFrame:
+        bound = self.stages[stage].global_step
+        assert bound is not None
+        alive, _ = self.read_stage_input(stage, index)
+        step = bound.step
+        assert isinstance(step, GlobalStep)
+        return step.summarize(alive)
+
+    # -- processing -----------------------------------------------------------------------------
+    def parse(self, raw: RawShard) -> tuple[pl.DataFrame, list[Quarantined], dict[str, Any]]:
+        parsed = parse_raw_shard(raw, self.input_spec)
+        frame = parsed.frame.with_columns(
+            pl.lit(raw.shard.index, dtype=pl.Int64).alias("_shard"),
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
+        )
+        ledger = {"records_in": frame.height + len(parsed.quarantined),
+                  "quarantined": len(parsed.quarantined), "hist_in": length_histogram(frame),
+                  "bytes_in": int(frame["text"].str.len_bytes().sum() or 0) if frame.height else 0}
+        return frame, parsed.quarantined, ledger
+
+    def run_stage(self, stage: int, index: int, raw: RawShard | None = None) -> dict[str, Any]:
+        """Process one shard through one stage, write its files, then its marker. Returns the marker."""
+        self.setup()
+        marker: dict[str, Any] = {"shard": index, "stage": stage}
+        if stage == 0:
+            assert raw is not None and raw.shard.index == index
+            alive, quarantined, ledger = self.parse(raw)
+            dead = empty_dead()
+            marker.update(ledger)
+            if quarantined:
+                atomic_write_bytes(self.layout.quarantine(index), quarantine_jsonl(quarantined))
+        else:
+            alive, dead = self.read_stage_input(stage, index)
+            bound = self.stages[stage].global_step
+            if bound is not None:
+                bound.state = self.global_state(stage)
+        steps = self.stages[stage].steps
+        if stage == 0:  # records that arrive empty are dropped by "read", not blamed on the first step
+            steps = [BoundStep(READ, _ReadCheck()), *steps]
+        alive, dead, stats = run_steps(steps, alive, dead)
+        marker["steps"] = [s.to_dict() for s in stats]
+        if stage == self.last_stage:
+            self.write_final(index, alive, dead)
+            marker.update(kept=alive.height, dropped=dead.height, hist_out=length_histogram(alive),
+                          bytes_out=int(alive["text"].str.len_bytes().sum() or 0) if alive.height else 0)
+        else:
+            atomic_write_bytes(self.layout.stage_rows(stage, index), parquet_bytes(alive))
+            atomic_write_bytes(self.layout.stage_dead(stage, index), parquet_bytes(dead))
+        atomic_write_json(self.layout.marker(stage, index), marker)
+        return marker
+
+    def write_final(self, index: int, alive: pl.DataFrame, dead: pl.DataFrame) -> None:
+        data = alive.drop([c for c in INTERNAL if c in alive.columns])
+        if self.layout.data_format == "jsonl":
+            buf = io.BytesIO()
+            data.write_ndjson(buf)
+            payload = buf.getvalue()
+        else:
+            payload = parquet_bytes(data)
+        atomic_write_bytes(self.layout.data(index), payload)
+        if dead.height:
+            dropped = dead.sort("_row").select("id", pl.col("_src").alias("source"),
+                                               pl.col("_line").alias("line"), "step", "reason")
+            atomic_write_bytes(self.layout.dropped(index), parquet_bytes(dropped))
+
+
+def stats_from_markers(markers: list[dict[str, Any]], labels: list[str]) -> list[StepStats]:
+    totals = {label: StepStats(label) for label in labels}
+    for marker in markers:
+        for entry in marker.get("steps", []):
+            totals[entry["step"]].merge(StepStats.from_dict(entry))
+    return [totals[label] for label in labels]

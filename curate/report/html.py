@@ -1,0 +1,107 @@
+"""report.html: one self-contained page (inline SVG, no scripts, nothing fetched)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Noto Sans KR',sans-serif;margin:2em auto;max-width:1000px;color:#222}
+h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:.9em}td,th{padding:.25em .7em;text-align:right;border-bottom:1px solid #eee}
+td:first-child,th:first-child{text-align:left}.tiles{display:flex;gap:1em;flex-wrap:wrap}
+.tile{background:#f5f7fa;border-radius:6px;padding:.6em 1em}.tile b{display:block;font-size:1.4em}
+.kept b{color:#1a7f37}.dropped b{color:#b35900}.quarantined b{color:#b3261e}.warn{color:#b35900}
+svg text{font-size:11px;fill:#333}
+"""
+
+
+def _bars(rows: list[tuple[str, float]], unit: str = "", width: int = 900, color: str = "#4a7bd0") -> str:
+    """Horizontal bar chart: one labelled bar per row."""
+    if not rows:
+        return "<p>(nothing)</p>"
+    top = max(v for _, v in rows) or 1
+    bar_h, label_w = 18, 230
+    height = bar_h * len(rows) + 4
+    parts = [f'<svg width="{width}" height="{height}" role="img">']
+    for i, (label, value) in enumerate(rows):
+        y = i * bar_h
+        w = (width - label_w - 120) * value / top
+        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{escape(label)}</text>'
+                     f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{bar_h - 5}" fill="{color}"/>'
+                     f'<text x="{label_w + w + 5:.1f}" y="{y + 13}">{_fmt(value)}{unit}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _histogram(bins: list[int], before: list[int], after: list[int], width: int = 900) -> str:
+    """Paired columns per length bin: before (grey) and after (blue)."""
+    last = max([i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a or b] or [0])
+    first = min([i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a or b] or [0])
+    idx = list(range(first, last + 1))
+    top = max([*before, *after, 1])
+    plot_h, col_w = 160, (width - 40) / max(len(idx), 1)
+    parts = [f'<svg width="{width}" height="{plot_h + 40}" role="img">']
+    for j, b in enumerate(idx):
+        x = 20 + j * col_w
+        for k, (series, color) in enumerate(((before, "#bbb"), (after, "#4a7bd0"))):
+            h = plot_h * series[b] / top
+            parts.append(f'<rect x="{x + k * col_w / 2.4:.1f}" y="{plot_h - h:.1f}" width="{col_w / 2.6:.1f}" '
+                         f'height="{h:.1f}" fill="{color}"><title>{series[b]}</title></rect>')
+        parts.append(f'<text x="{x + col_w / 2:.1f}" y="{plot_h + 14}" text-anchor="middle">'
+                     f'{_fmt(bins[b])}</text>')
+    parts.append(f'<text x="20" y="{plot_h + 32}">document length, characters (lower bound of bin); '
+                 'grey = input, blue = output</text></svg>')
+    return "".join(parts)
+
+
+def _fmt(value: float) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    return f"{int(value):,}"
+
+
+def render_html(report: dict[str, Any]) -> str:
+    steps = report["steps"]
+    tiles = "".join(
+        f'<div class="tile {cls}">{label}<b>{report[key]:,}</b></div>'
+        for key, label, cls in (("records_in", "records in", ""), ("records_kept", "kept", "kept"),
+                                ("records_dropped", "dropped", "dropped"),
+                                ("records_quarantined", "quarantined", "quarantined")))
+    rows = "".join(
+        f"<tr><td>{escape(s['step'])}</td><td>{s['rows_in']:,}</td><td>{s['rows_out']:,}</td>"
+        f"<td>{s['bytes_in'] / 1e6:,.2f}</td><td>{s['bytes_out'] / 1e6:,.2f}</td>"
+        f"<td>{s['seconds']:,.2f}</td><td>{_mbps(s):,.1f}</td></tr>" for s in steps)
+    reasons = [(f"{s['step']}: {r}", float(n)) for s in steps for r, n in s["drops"].items()]
+    counters = "".join(f"<tr><td>{escape(s['step'])}</td><td>{escape(k)}</td><td>{v:,}</td></tr>"
+                       for s in steps for k, v in s["counters"].items())
+    hist = report["length_histogram"]
+    warnings = "".join(f'<li class="warn">{escape(w)}</li>' for w in report["warnings"])
+    quarantine = [(k, float(v)) for k, v in report["quarantine_errors"].items()]
+    inputs = "".join(f"<tr><td>{escape(f['file'])}</td><td>{f.get('records_in', 0):,}</td>"
+                     f"<td>{f.get('kept', 0):,}</td><td>{f.get('dropped', 0):,}</td>"
+                     f"<td>{f.get('quarantined', 0):,}</td></tr>" for f in report["inputs"])
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>curate report: {escape(report['recipe'])}</title><style>{_CSS}</style></head><body>
+<h1>curate run report</h1>
+<p>{escape(report['recipe'])} &middot; executor {escape(report['executor'])} ({report['workers']} workers)
+&middot; {report['shards']} shards &middot; {report['seconds']:,.1f} s &middot;
+{report['bytes_in'] / 1e6:,.1f} MB in, {report['bytes_out'] / 1e6:,.1f} MB out</p>
+<div class="tiles">{tiles}</div>
+{f'<h2>Warnings</h2><ul>{warnings}</ul>' if warnings else ''}
+<h2>Records through the steps</h2>{_bars([(s['step'], float(s['rows_out'])) for s in steps], color='#1a7f37')}
+<h2>Steps</h2><table><tr><th>step</th><th>records in</th><th>records out</th><th>MB in</th><th>MB out</th>
+<th>seconds</th><th>MB/s</th></tr>{rows}</table>
+<h2>Throughput per step (MB/s of input, summed over workers)</h2>{_bars([(s['step'], _mbps(s)) for s in steps])}
+<h2>Drop reasons</h2>{_bars(reasons, color='#b35900')}
+<h2>Document length, before and after</h2>{_histogram(hist['bin_lower_chars'], hist['before'], hist['after'])}
+<h2>Step counters</h2><table><tr><th>step</th><th>counter</th><th>value</th></tr>{counters}</table>
+<h2>Quarantine</h2>{_bars(quarantine, color='#b3261e')}
+<h2>Inputs</h2><table><tr><th>file</th><th>in</th><th>kept</th><th>dropped</th><th>quarantined</th></tr>
+{inputs}</table>
+</body></html>
+"""
+
+
+def _mbps(step: dict[str, Any]) -> float:
+    return step["bytes_in"] / 1e6 / step["seconds"] if step["seconds"] > 0 else 0.0

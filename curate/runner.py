@@ -1,0 +1,146 @@
+"""Run a chain of steps over one batch and keep the books.
+
+The runner is what both executors call per shard. It feeds each step the alive
+rows, moves the rows a step drops (or empties) to the dead list with the step
+and reason, and records per-step figures: rows and bytes in and out, seconds,
+drop reasons and the step's own counters.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from curate.steps.base import DROP, GlobalStep, Step, StepOutput
+
+DEAD_SCHEMA = {"id": pl.Utf8, "_src": pl.Utf8, "_line": pl.Int64, "_shard": pl.Int64, "_row": pl.Int64,
+               "step": pl.Utf8, "reason": pl.Utf8}
+EXAMPLES_PER_STEP = 20  # examples kept per step and shard (the report keeps fewer overall)
+
+
+@dataclass
+class StepStats:
+    step: str
+    rows_in: int = 0
+    rows_out: int = 0
+    bytes_in: int = 0
+    bytes_out: int = 0
+    seconds: float = 0.0
+    drops: dict[str, int] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+    def merge(self, other: StepStats, max_examples: int = EXAMPLES_PER_STEP) -> None:
+        self.rows_in += other.rows_in
+        self.rows_out += other.rows_out
+        self.bytes_in += other.bytes_in
+        self.bytes_out += other.bytes_out
+        self.seconds += other.seconds
+        for key, value in other.drops.items():
+            self.drops[key] = self.drops.get(key, 0) + value
+        for key, value in other.counters.items():
+            self.counters[key] = self.counters.get(key, 0) + value
+        room = max_examples - len(self.examples)
+        if room > 0:
+            self.examples.extend(other.examples[:room])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step, "rows_in": self.rows_in, "rows_out": self.rows_out,
+            "bytes_in": self.bytes_in, "bytes_out": self.bytes_out, "seconds": round(self.seconds, 6),
+            "drops": dict(sorted(self.drops.items())), "counters": dict(sorted(self.counters.items())),
+            "examples": self.examples,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StepStats:
+        return cls(**data)
+
+
+@dataclass
+class BoundStep:
+    """A step instance with its label in the recipe (unique, e.g. ``boilerplate`` or ``pii.2``)."""
+
+    label: str
+    step: Step
+    state: Any = None  # a GlobalStep's reduced state, once known
+
+
+def empty_dead() -> pl.DataFrame:
+    return pl.DataFrame(schema=DEAD_SCHEMA)
+
+
+def text_bytes(df: pl.DataFrame) -> int:
+    if df.height == 0:
+        return 0
+    return int(df["text"].str.len_bytes().sum() or 0)
+
+
+def run_step(bound: BoundStep, alive: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, StepStats]:
+    """One step over the alive rows: (still alive, newly dead, stats)."""
+    stats = StepStats(bound.label, rows_in=alive.height, bytes_in=text_bytes(alive))
+    start = time.perf_counter()
+    if alive.height == 0:
+        out = StepOutput(alive)
+    else:
+        step = bound.step
+        result = step.apply(alive, bound.state) if isinstance(step, GlobalStep) else step.process(alive)
+        out = result if isinstance(result, StepOutput) else StepOutput(result)
+    stats.seconds = time.perf_counter() - start
+    df = out.df
+    if df.height != alive.height:
+        raise RuntimeError(f"step {bound.label} returned {df.height} rows for {alive.height}; "
+                           "steps mark drops in the _drop column instead of removing rows")
+    reason = pl.col(DROP) if DROP in df.columns else pl.lit(None, dtype=pl.Utf8)
+    empty = pl.col("text").is_null() | (pl.col("text").str.strip_chars() == "")
+    df = df.with_columns(pl.coalesce(reason, pl.when(empty).then(pl.lit("empty_text"))).alias(DROP))
+    dead = (df.filter(pl.col(DROP).is_not_null())
+              .select("id", "_src", "_line", "_shard", "_row", pl.lit(bound.label).alias("step"),
+                      pl.col(DROP).alias("reason")))
+    alive_out = df.filter(pl.col(DROP).is_null()).drop(DROP)
+    stats.rows_out = alive_out.height
+    stats.bytes_out = text_bytes(alive_out)
+    if dead.height:
+        counts = dead.group_by("reason").len().sort("reason")
+        stats.drops = dict(zip(counts["reason"].to_list(), counts["len"].to_list(), strict=True))
+    stats.counters = {k: int(v) for k, v in out.counters.items()}
+    stats.examples = list(out.examples[:EXAMPLES_PER_STEP])
+    return alive_out, dead.cast(DEAD_SCHEMA), stats  # type: ignore[arg-type]
+
+
+def run_steps(steps: list[BoundStep], alive: pl.DataFrame,
+              dead: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame, list[StepStats]]:
+    """Run ``steps`` in order; returns (kept rows, all dead rows, stats per step)."""
+    dead_parts = [dead if dead is not None else empty_dead()]
+    all_stats = []
+    for bound in steps:
+        alive, newly_dead, stats = run_step(bound, alive)
+        dead_parts.append(newly_dead)
+        all_stats.append(stats)
+    return alive, pl.concat(dead_parts), all_stats
+
+
+def run_in_memory(steps: list[Step], df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, list[StepStats]]:
+    """Run steps over one in-memory frame (``id`` and ``text``), global steps included.
+
+    For tests and notebooks: the frame is treated as a single shard.
+    """
+    frame = df.with_columns(
+        pl.lit(0, dtype=pl.Int64).alias("_shard"),
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
+        *([] if "_src" in df.columns else [pl.lit("memory").alias("_src")]),
+        *([] if "_line" in df.columns else [pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("_line")]),
+    )
+    bound = [BoundStep(f"{s.name}.{i}" if [x.name for x in steps].count(s.name) > 1 else s.name, s)
+             for i, s in enumerate(steps)]
+    dead = empty_dead()
+    stats: list[StepStats] = []
+    for b in bound:
+        if isinstance(b.step, GlobalStep):
+            b.state = b.step.reduce(b.step.summarize(frame))
+        frame, dead, s = run_steps([b], frame, dead)
+        stats.extend(s)
+    return frame, dead, stats
