@@ -1,0 +1,397 @@
+"""Format-preserving fakes: one generator per PII type.
+
+A generator gets the original value and a seeded ``random.Random`` (the Faker instance's own
+generator, so Faker providers and rule-based draws share one seeded stream) and returns a
+realistic value of the same type in the same written form: separators, spacing, digit grouping,
+letter case and the kind-bearing parts (RRN gender digit, card network, passport kind, plate use
+class, road vs lot address) are kept; everything identifying is redrawn. Numbers with check
+digits get valid ones; e-mail, URL and IP fakes use documentation ranges.
+
+``make_fake`` wraps a generator with the guarantee that the fake never equals (or contains) the
+original, retrying with the continuing seeded stream. The same seed always gives the same fake.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+import re
+from collections.abc import Callable
+from functools import cache
+
+from faker import Faker
+
+from curate.pii.validators import brn_valid, digits_of, luhn_check_digit
+from curate.rules import load_yaml
+
+Generator = Callable[[str, random.Random, Faker], str]
+
+_ASCII_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_ASCII_UPPER = _ASCII_LOWER.upper()
+_DIGITS = "0123456789"
+_HEX = "0123456789abcdef"
+_ID_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+_BIRTH_YEARS = {"1": (1940, 1999), "2": (1940, 1999), "5": (1940, 1999), "6": (1940, 1999),
+                "3": (2000, 2019), "4": (2000, 2019), "7": (2000, 2019), "8": (2000, 2019),
+                "9": (1870, 1899), "0": (1870, 1899)}
+_MAX_ATTEMPTS = 32
+
+
+@cache
+def _rules(name: str) -> dict:
+    return load_yaml(f"pii/fakes/{name}.yaml")
+
+
+def new_faker() -> Faker:
+    """One ko_KR Faker per process; callers reseed it per value (cheap: a few microseconds)."""
+    return Faker("ko_KR")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _random_digits(rng: random.Random, n: int, first_nonzero: bool = False) -> str:
+    if n <= 0:
+        return ""
+    head = str(rng.randint(1, 9)) if first_nonzero else str(rng.randint(0, 9))
+    return head + "".join(rng.choice(_DIGITS) for _ in range(n - 1))
+
+
+def render_digits(template: str, digits: str) -> str:
+    """Write ``digits`` into the ASCII digit positions of ``template``, keeping everything else."""
+    it = iter(digits)
+    return "".join(next(it) if "0" <= c <= "9" else c for c in template)
+
+
+def _shuffle_chars(value: str, rng: random.Random) -> str:
+    """Same shape, new characters: a letter stays a letter of the same case, a digit a digit,
+    a Hangul syllable a Hangul syllable; punctuation and spaces stay."""
+    out = []
+    for c in value:
+        if "0" <= c <= "9":
+            out.append(rng.choice(_DIGITS))
+        elif "a" <= c <= "z":
+            out.append(rng.choice(_ASCII_LOWER))
+        elif "A" <= c <= "Z":
+            out.append(rng.choice(_ASCII_UPPER))
+        elif "가" <= c <= "힣":
+            out.append(chr(rng.randint(0xAC00, 0xD7A3)))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _birth_date(rng: random.Random, gender_digit: str) -> str:
+    lo, hi = _BIRTH_YEARS.get(gender_digit, (1940, 1999))
+    start = _dt.date(lo, 1, 1).toordinal()
+    day = _dt.date.fromordinal(rng.randint(start, _dt.date(hi, 12, 31).toordinal()))
+    return day.strftime("%y%m%d")
+
+
+def _id_check(first12: str, offset: int) -> str:
+    total = sum(int(d) * w for d, w in zip(first12, _ID_WEIGHTS, strict=True))
+    return str((offset - total % 11) % 10)
+
+
+# ---------------------------------------------------------------- normalization
+
+
+def normalize(pii_type: str, value: str) -> str:
+    """The value with its written form removed: what must map to the same fake.
+
+    ``010-1234-5678``, ``01012345678`` and ``+82 10 1234 5678`` all normalize to the same digits.
+    """
+    if pii_type == "phone":
+        return _phone_national(value)[0]
+    if pii_type in _DIGIT_TYPES:
+        return digits_of(value)
+    if pii_type in ("mac",):
+        return re.sub(r"[^0-9a-f]", "", value.lower())
+    if pii_type in ("email", "url", "mention", "ipv6", "passport"):
+        return value.lower().rstrip("/")
+    return re.sub(r"\s+", "", value)
+
+
+_DIGIT_TYPES = frozenset({"rrn", "frn", "card", "brn", "bank_account", "health_insurance"})
+
+
+# ---------------------------------------------------------------- generators
+
+
+def _phone_national(value: str) -> tuple[str, str]:
+    """(national digits starting with 0, the prefix the template's digits carry before them)."""
+    d = digits_of(value)
+    if value.lstrip().startswith("+") or (d.startswith("82") and not d.startswith("0")):
+        rest = d[2:]
+        if rest.startswith("0"):  # +82 (0)10-...
+            return rest, "82"
+        return "0" + rest, "82-"  # the national 0 is not written
+    return d, ""
+
+
+def _phone_prefix(national: str) -> str:
+    if national.startswith("02"):
+        return "02"
+    if national.startswith("050"):
+        return national[:4]
+    if national[:2] in ("15", "16", "18"):  # nationwide representative numbers (1588-xxxx)
+        return national[:4]
+    return national[:3]
+
+
+def fake_phone(value: str, rng: random.Random, faker: Faker) -> str:
+    national, intl = _phone_national(value)
+    prefix = _phone_prefix(national)
+    body_len = len(national) - len(prefix)
+    fake = prefix + (str(rng.randint(2, 9)) + _random_digits(rng, body_len - 1) if body_len > 0 else "")
+    if intl == "82-":
+        return render_digits(value, "82" + fake[1:])
+    return render_digits(value, intl + fake)
+
+
+def _resident_id(value: str, rng: random.Random, gender_digits: str, offset: int) -> str:
+    d = digits_of(value)
+    gender = d[6] if len(d) > 6 and d[6] in gender_digits else gender_digits[0]
+    first12 = _birth_date(rng, gender) + gender + _random_digits(rng, 5)
+    return render_digits(value, first12 + _id_check(first12, offset))
+
+
+def fake_rrn(value: str, rng: random.Random, faker: Faker) -> str:
+    """Same gender/century digit, a real birth date, a valid (pre-2020 scheme) check digit."""
+    return _resident_id(value, rng, "1234905678", 11)
+
+
+def fake_frn(value: str, rng: random.Random, faker: Faker) -> str:
+    return _resident_id(value, rng, "5678", 13)
+
+
+def fake_card(value: str, rng: random.Random, faker: Faker) -> str:
+    """Same length, grouping and network (first two digits; 2221-2720 Mastercard kept in range)."""
+    d = digits_of(value)
+    if d.startswith("2"):
+        head = str(rng.randint(2221, 2720))
+    else:
+        head = d[:2]
+    partial = head + _random_digits(rng, len(d) - len(head) - 1)
+    return render_digits(value, partial + luhn_check_digit(partial))
+
+
+def fake_brn(value: str, rng: random.Random, faker: Faker) -> str:
+    """Tax office code redrawn, business-kind code (middle two digits) kept, valid check digit."""
+    d = digits_of(value)
+    kind = d[3:5] if len(d) == 10 else _random_digits(rng, 2)
+    first9 = str(rng.randint(101, 899)) + kind + _random_digits(rng, 4)
+    for check in _DIGITS:
+        if brn_valid(first9 + check):
+            return render_digits(value, first9 + check)
+    raise AssertionError("unreachable: one check digit always fits")
+
+
+def fake_bank_account(value: str, rng: random.Random, faker: Faker) -> str:
+    d = digits_of(value)
+    return render_digits(value, _random_digits(rng, len(d), first_nonzero=True))
+
+
+def fake_health_insurance(value: str, rng: random.Random, faker: Faker) -> str:
+    """The leading digit (kind of insured) kept, the rest redrawn."""
+    d = digits_of(value)
+    return render_digits(value, d[:1] + _random_digits(rng, len(d) - 1))
+
+
+def fake_email(value: str, rng: random.Random, faker: Faker) -> str:
+    local = re.sub(r"[^a-z0-9._]", "", faker.user_name().lower()) or "user"
+    if value.split("@", 1)[0].isupper():
+        local = local.upper()
+    number = str(rng.randint(1, 99)) if rng.random() < 0.3 else ""
+    return f"{local}{number}@{rng.choice(_rules('common')['email_domains'])}"
+
+
+_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?(?P<www>www\d?\.)?(?P<host>[^/?#:]*)"
+                  r"(?P<port>:\d+)?(?P<rest>.*)$", re.S)
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def fake_url(value: str, rng: random.Random, faker: Faker) -> str:
+    """Scheme, ``www.`` and port kept; host from example.com/.org/.net; path letters and digits
+    redrawn in place (percent-escapes become a letter each)."""
+    m = _URL.match(value)
+    assert m is not None  # the pattern matches any string
+    host = rng.choice(_rules("common")["url_hosts"])
+    if m["host"].count(".") >= 2 and not m["www"]:  # sub.domain.tld keeps a subdomain
+        host = faker.user_name().lower()[:8].strip("._") + "." + host
+    rest = _PERCENT.sub(lambda _: rng.choice(_ASCII_LOWER), m["rest"])
+    rest = "".join(rng.choice(_ASCII_LOWER) if "가" <= c <= "힣" else c for c in rest)
+    return (m["scheme"] or "") + (m["www"] or "") + host + (m["port"] or "") + _shuffle_chars(rest, rng)
+
+
+def fake_ipv4(value: str, rng: random.Random, faker: Faker) -> str:
+    return f"{rng.choice(_rules('common')['ipv4_networks'])}.{rng.randint(1, 254)}"
+
+
+def fake_ipv6(value: str, rng: random.Random, faker: Faker) -> str:
+    """In 2001:db8::/32, keeping the original's ``::`` position, group widths and case."""
+    upper = any("A" <= c <= "F" for c in value)
+    head_s, sep, tail_s = value.partition("::")
+    head = head_s.split(":") if head_s else []
+    tail = tail_s.split(":") if tail_s else []
+    prefix = _rules("common")["ipv6_prefix"]
+    widths = [len(g) for g in head]
+    new_head = [prefix[0], prefix[1].rjust(widths[1], "0") if len(widths) > 1 else prefix[1]]
+    new_head += ["".join(rng.choice(_HEX) for _ in range(max(w, 1))) for w in widths[2:]]
+    if sep:
+        tail = tail[: max(0, 6 - len(new_head))]
+    new_tail = ["".join(rng.choice(_HEX) for _ in range(max(len(g), 1))) for g in tail]
+    if not sep:  # full form: eight groups
+        new_head = (new_head + new_tail)[:8]
+        while len(new_head) < 8:
+            new_head.append("".join(rng.choice(_HEX) for _ in range(4)))
+        out = ":".join(new_head)
+    else:
+        out = ":".join(new_head) + "::" + ":".join(new_tail)
+    return out.upper() if upper else out
+
+
+def fake_mac(value: str, rng: random.Random, faker: Faker) -> str:
+    """Separator and case kept; a locally administered unicast address (second nibble 2/6/a/e)."""
+    out, position = [], 0
+    for c in value:
+        if c in "0123456789abcdefABCDEF":
+            h = rng.choice("26ae") if position == 1 else rng.choice(_HEX)
+            out.append(h.upper() if c.isupper() or (c.isdigit() and value.isupper()) else h)
+            position += 1
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def fake_mention(value: str, rng: random.Random, faker: Faker) -> str:
+    handle = value.lstrip("@")
+    if any("가" <= c <= "힣" for c in handle):
+        new = faker.first_name()
+    else:
+        new = re.sub(r"[^a-z0-9_]", "", faker.user_name().lower()) or "user"
+        if handle[-1:].isdigit():
+            new += str(rng.randint(1, 99))
+    return value[: len(value) - len(handle)] + new
+
+
+_ROAD = re.compile(r"[가-힣0-9]+(?:로|길)\s*\d")
+_UNIT = re.compile(r"(?:\s*,?\s*(?:\d+\s*동))?\s*(?:\d+\s*층)?\s*\d+\s*호\s*$")
+
+
+def fake_address(value: str, rng: random.Random, faker: Faker) -> str:
+    """Faker ko_KR address of the same form (road-name or lot-number), unit part (동/층/호) kept
+    with new numbers."""
+    if _ROAD.search(value):
+        # Faker's roads also end in 거리/가; the 로/길 form is what a road-name address looks like
+        main = f"{faker.metropolitan_city()} {faker.borough()} {faker.road_name()}{rng.choice('로길')}"
+        main += f" {rng.randint(1, 300)}" + (f"-{rng.randint(1, 30)}" if rng.random() < 0.3 else "")
+    else:
+        main = faker.land_address()
+    unit = _UNIT.search(value)
+    if unit:
+        part = unit.group(0)
+        new_unit = re.sub(r"\d+", lambda m: _random_digits(rng, len(m.group(0)), first_nonzero=True), part)
+        main += new_unit
+    return main
+
+
+def fake_passport(value: str, rng: random.Random, faker: Faker) -> str:
+    kinds = _rules("passport")["kinds"]
+    out = []
+    for i, c in enumerate(value):
+        if i == 0 and c.isalpha():
+            out.append(c.upper() if c.upper() in kinds else kinds[0])
+        elif "0" <= c <= "9":
+            out.append(rng.choice(_DIGITS))
+        elif "A" <= c <= "Z" or "a" <= c <= "z":
+            out.append(rng.choice(_ASCII_UPPER))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def fake_driver_license(value: str, rng: random.Random, faker: Faker) -> str:
+    rules = _rules("driver_license")
+    m = re.match(r"^([가-힣]+)", value)
+    if m:
+        region = rng.choice(rules["region_names"])
+        rest = value[m.end():]
+        return region + render_digits(rest, _random_digits(rng, len(digits_of(rest))))
+    d = digits_of(value)
+    return render_digits(value, rng.choice(rules["region_codes"]) + _random_digits(rng, len(d) - 2))
+
+
+def fake_vehicle_plate(value: str, rng: random.Random, faker: Faker) -> str:
+    rules = _rules("vehicle_plate")
+    classes = rules["syllables"]
+    m = re.match(r"^([가-힣]{2})(\s*)", value)
+    prefix = ""
+    body = value
+    if m and m.group(1) in rules["regions"]:
+        prefix, body = rng.choice(rules["regions"]) + m.group(2), value[m.end():]
+    out = []
+    digit_run = 0
+    for c in body:
+        if "0" <= c <= "9":
+            out.append(str(rng.randint(1, 9)) if digit_run == 0 else rng.choice(_DIGITS))
+            digit_run += 1
+        elif "가" <= c <= "힣":
+            kind = next((k for k, syl in classes.items() if c in syl), "private")
+            out.append(rng.choice(classes[kind]))
+            digit_run = 0
+        else:
+            out.append(c)
+            digit_run = 0 if c.strip() else digit_run
+    return prefix + "".join(out)
+
+
+def fake_person(value: str, rng: random.Random, faker: Faker) -> str:
+    name = value.strip()
+    if len(name) >= 4:
+        return rng.choice(_rules("common")["compound_surnames"]) + faker.first_name()
+    if len(name) == 2:
+        return faker.last_name() + faker.first_name()[0]
+    return faker.last_name() + faker.first_name()
+
+
+GENERATORS: dict[str, Generator] = {
+    "phone": fake_phone,
+    "rrn": fake_rrn,
+    "frn": fake_frn,
+    "email": fake_email,
+    "url": fake_url,
+    "ipv4": fake_ipv4,
+    "ipv6": fake_ipv6,
+    "mac": fake_mac,
+    "mention": fake_mention,
+    "address": fake_address,
+    "bank_account": fake_bank_account,
+    "passport": fake_passport,
+    "driver_license": fake_driver_license,
+    "brn": fake_brn,
+    "health_insurance": fake_health_insurance,
+    "card": fake_card,
+    "vehicle_plate": fake_vehicle_plate,
+    "person": fake_person,
+}
+
+
+def fake_generic(value: str, rng: random.Random, faker: Faker) -> str:
+    return _shuffle_chars(value, rng)
+
+
+def make_fake(pii_type: str, value: str, seed: int, faker: Faker) -> str | None:
+    """A fake for ``value`` drawn from ``seed``; None if no acceptable fake came out (degenerate
+    input), in which case the caller masks instead. Never equal to, nor containing, the original."""
+    faker.seed_instance(seed)
+    rng = faker.random
+    generate = GENERATORS.get(pii_type, fake_generic)
+    original = normalize(pii_type, value)
+    for _ in range(_MAX_ATTEMPTS):
+        fake = generate(value, rng, faker)
+        norm = normalize(pii_type, fake)
+        leaks = value in fake or (original and original in norm)
+        if fake != value and norm != original and not leaks:
+            return fake
+    return None

@@ -1,0 +1,199 @@
+"""Replace detected PII: realistic fakes (default), tags, keyed hashes, or whole sentences removed.
+
+Consistency comes from the key: the fake for a value is drawn from a generator seeded with
+HMAC-SHA256(key, type + "\\0" + normalized value), so the same value gets the same fake in every
+document, batch, process and executor, and ``010-1234-5678`` / ``01012345678`` get the same fake
+digits, each written in its own format. Without a key, a random one is drawn per instance: fakes are
+then consistent within that instance only, and not reproducible.
+
+The key never appears in outputs, reprs or counts; counts are by type, never by value.
+
+Batch path (``pseudonymize_batch``): one ``Detector.detect_batch`` call over the whole column
+(Polars finds candidates, validators check only those), fakes generated once per distinct
+(type, value) in the call, and Python string splicing only over the rows that hold spans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import re
+import secrets
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, overload
+
+import polars as pl
+
+from curate.pii.fakes import make_fake, new_faker, normalize
+from curate.pii.span import PiiSpan
+from curate.rules import load_yaml
+
+if TYPE_CHECKING:
+    from curate.pii.detect import Detector
+
+MODES = ("pseudonymize", "mask", "hash", "remove_sentence")
+SENTENCES_REMOVED = "sentences_removed"
+_SENTENCE_END = re.compile(r"(?<=[.!?…。？！])\s+")  # plain text: a sentence ends at final punctuation
+_LINE_END = re.compile(r"\n")  # after split_sentences: one sentence per line
+_HASH_CHARS = 8
+
+
+def type_table() -> dict[str, dict]:
+    return load_yaml("pii/types.yaml")
+
+
+class Pseudonymizer:
+    """Detect and replace PII in Korean text.
+
+    ``key``: secret bytes for consistent fakes/hashes (see ``curate.pii.keys``); None draws a random
+    one. ``types``: PII type names (default: those marked default in rules/pii/types.yaml).
+    ``mode``: pseudonymize | mask | hash | remove_sentence. ``tags``: overrides of the mask tags.
+    ``min_score``: spans scored below it are left alone. ``detector``: share an existing Detector.
+
+    In ``remove_sentence`` mode, lines (or, in text without newlines, sentences split after
+    sentence-final punctuation) holding a *private* type are removed; public types (URL, BRN) in
+    the remaining text are left as they are.
+    """
+
+    def __init__(
+        self,
+        key: bytes | None = None,
+        types: Sequence[str] | None = None,
+        mode: str = "pseudonymize",
+        tags: dict[str, str] | None = None,
+        min_score: float | None = None,
+        detector: Detector | None = None,
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown PII mode {mode!r}; expected one of {', '.join(MODES)}")
+        table = type_table()
+        unknown = sorted(set(types or ()) - set(table)) + sorted(set(tags or {}) - set(table))
+        if unknown:
+            raise ValueError(f"unknown PII type(s): {', '.join(unknown)}")
+        self.mode = mode
+        self.types = list(types) if types else [t for t, spec in table.items() if spec.get("default")]
+        self.tags = {t: spec["tag"] for t, spec in table.items()} | dict(tags or {})
+        self.private = frozenset(t for t, spec in table.items() if spec.get("private"))
+        self.min_score = min_score
+        self.keyed = key is not None
+        self._key = bytes(key) if key is not None else secrets.token_bytes(32)
+        if not self._key:
+            raise ValueError("the PII key is empty")
+        if detector is None:
+            from curate.pii.detect import Detector
+
+            detector = Detector(types=self.types)
+        self._detector = detector
+        self._faker = new_faker() if mode == "pseudonymize" else None
+
+    def __repr__(self) -> str:  # the key is deliberately absent
+        return f"Pseudonymizer(mode={self.mode!r}, types={len(self.types)}, keyed={self.keyed})"
+
+    # ------------------------------------------------------------ detection
+
+    def detect(self, text: str) -> list[PiiSpan]:
+        """Spans in ``text`` (character offsets), sorted and non-overlapping."""
+        spans = self._detector.detect(text)
+        return [s for s in spans if s.type in self.types and self._score_ok(s.score)]
+
+    def detect_batch(self, texts: pl.Series) -> pl.DataFrame:
+        """Spans of a whole column: frame[row, start, end, type, score] sorted by row, start."""
+        spans = self._detector.detect_batch(texts.fill_null(""))
+        spans = spans.filter(pl.col("type").is_in(self.types))
+        if self.min_score is not None:
+            spans = spans.filter(pl.col("score") >= self.min_score)
+        return spans
+
+    def _score_ok(self, score: float) -> bool:
+        return self.min_score is None or score >= self.min_score
+
+    # ------------------------------------------------------------ replacement values
+
+    def _digest(self, purpose: str, pii_type: str, value: str) -> bytes:
+        message = f"{purpose}\0{pii_type}\0{normalize(pii_type, value)}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).digest()
+
+    def replacement(self, pii_type: str, value: str) -> str:
+        """What ``value`` becomes in pseudonymize, mask or hash mode."""
+        tag = self.tags.get(pii_type, f"[{pii_type}]")
+        if self.mode == "mask":
+            return tag
+        if self.mode == "hash":
+            short = self._digest("hash", pii_type, value).hex()[:_HASH_CHARS]
+            return f"{tag[:-1]}:{short}]" if tag.endswith("]") else f"{tag}:{short}"
+        assert self._faker is not None
+        seed = int.from_bytes(self._digest("fake", pii_type, value)[:8], "big")
+        fake = make_fake(pii_type, value, seed, self._faker)
+        return tag if fake is None else fake  # a degenerate value gets masked rather than leaked
+
+    # ------------------------------------------------------------ single text
+
+    def pseudonymize(self, text: str) -> str:
+        return self._rewrite(text, [(s.start, s.end, s.type) for s in self.detect(text)], {}, Counter())
+
+    # ------------------------------------------------------------ batch
+
+    @overload
+    def pseudonymize_batch(self, texts: pl.Series, return_counts: bool = ...) -> pl.Series: ...
+    @overload
+    def pseudonymize_batch(self, texts: Sequence[str], return_counts: bool = ...) -> list[str]: ...
+
+    def pseudonymize_batch(self, texts, return_counts: bool = False):
+        """Rewrite a column. Takes list[str] (returns list[str]) or a pl.Series (returns a Series
+        of the same name; nulls stay null). With ``return_counts=True`` returns
+        ``(result, counts)``: spans replaced per type, plus ``sentences_removed`` in
+        remove_sentence mode. Counts never hold values."""
+        as_series = isinstance(texts, pl.Series)
+        series = texts.cast(pl.Utf8) if as_series else pl.Series("text", list(texts), dtype=pl.Utf8)
+        spans = self.detect_batch(series)
+        counts: Counter[str] = Counter()
+        out = series.clone()
+        if spans.height:
+            rows = spans["row"].to_list()
+            starts, ends, types = spans["start"].to_list(), spans["end"].to_list(), spans["type"].to_list()
+            row_ids = spans["row"].unique(maintain_order=True)
+            originals = dict(zip(row_ids.to_list(), series.gather(row_ids).to_list(), strict=True))
+            cache: dict[tuple[str, str], str] = {}
+            grouped: dict[int, list[tuple[int, int, str]]] = {}
+            for row, start, end, pii_type in zip(rows, starts, ends, types, strict=True):
+                grouped.setdefault(row, []).append((start, end, pii_type))
+            new_values = [self._rewrite(originals[row], grouped[row], cache, counts) for row in grouped]
+            out = out.scatter(pl.Series(list(grouped), dtype=pl.UInt32), new_values)
+        result = out if as_series else out.to_list()
+        return (result, dict(sorted(counts.items()))) if return_counts else result
+
+    def _rewrite(self, text: str, spans: list[tuple[int, int, str]], cache: dict, counts: Counter) -> str:
+        for _, _, pii_type in spans:
+            counts[pii_type] += 1
+        if not spans:
+            return text
+        if self.mode == "remove_sentence":
+            return self._remove_sentences(text, spans, counts)
+        pieces, last = [], 0
+        for start, end, pii_type in spans:
+            value = text[start:end]
+            replacement = cache.get((pii_type, value))
+            if replacement is None:
+                replacement = cache[(pii_type, value)] = self.replacement(pii_type, value)
+            pieces += [text[last:start], replacement]
+            last = end
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def _remove_sentences(self, text: str, spans: list[tuple[int, int, str]], counts: Counter) -> str:
+        private = [(s, e) for s, e, t in spans if t in self.private]
+        if not private:
+            return text
+        splitter = _LINE_END if "\n" in text else _SENTENCE_END
+        cuts = [0, *(m.end() for m in splitter.finditer(text)), len(text)]
+        kept, removed = [], 0
+        for start, end in itertools.pairwise(cuts):
+            if any(s < end and e > start for s, e in private):
+                removed += 1
+            else:
+                kept.append(text[start:end])
+        counts[SENTENCES_REMOVED] += removed
+        result = "".join(kept)
+        return result if text[-1:].isspace() else result.rstrip()
