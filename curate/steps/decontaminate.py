@@ -1,0 +1,137 @@
+"""decontaminate: remove corpus text that overlaps evaluation sets (KLUE, KoBEST, ...).
+
+KLUE removed from its pretraining corpora the sentences that also appear in its tasks;
+a corpus that leaks test items makes every score measured on them meaningless.
+
+The evaluation sets (any input format the pipeline reads) are indexed in ``setup`` as
+the distinct ``ngram``-character windows of their normalized items (NFKC, lowercase,
+letters and digits only: spacing and punctuation changes do not hide a copy). Why
+characters and not eojeols: Korean spacing varies freely, so eojeol n-grams break on
+the most common edit; and why 10 by default: ten Hangul syllables are about three
+eojeols, rare enough by themselves, while a 20-syllable item still has 11 windows so a
+single typo leaves most of them intact. See ``curate.dedup.ngram_index`` for the
+overlap rule (``min_overlap`` of the item's or of the text's n-grams).
+
+``unit: line`` (default) removes lines (sentences, after ``split_sentences``);
+``unit: document`` removes whole documents. With ``similarity`` set, a line that
+shares at least one n-gram with an item but falls short of ``min_overlap`` is still
+removed when the character-bigram cosine of the two normalized texts reaches the
+threshold (KLUE used BM25 similarity; this is the cheaper character variant, applied
+only to those candidates, and only for ``unit: line``).
+
+A removed unit is attributed to the first evaluation set (recipe order) it overlaps.
+Counters: ``removed_<set name>`` (units removed). Items with fewer than ``ngram``
+normalized characters have no n-gram and are not indexed (``index.skipped_short``).
+Examples: evaluation set name and corpus id; never text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from curate.dedup.ngram_index import EvalIndex, build_index, char_ngram_cosine, overlapping_pairs
+from curate.io import load_texts
+from curate.steps import register
+from curate.steps.base import DROP, RunContext, Step, StepOutput
+
+REASON = "eval_contamination"
+EXAMPLES_PER_BATCH = 5
+
+
+class EvalSet(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    path: str
+    field: str = "text"
+    format: Literal["jsonl", "text", "parquet"] | None = None
+
+
+class Similarity(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    method: Literal["char_ngram_cosine"] = "char_ngram_cosine"
+    threshold: float = Field(0.8, gt=0.0, le=1.0)
+
+
+@register
+class Decontaminate(Step):
+    name: ClassVar[str] = "decontaminate"
+    heavy: ClassVar[bool] = True
+
+    eval_sets: list[EvalSet] = Field(min_length=1)
+    ngram: int = Field(10, ge=4, le=64, description="normalized characters per n-gram")
+    unit: Literal["line", "document"] = "line"
+    min_overlap: float = Field(0.5, gt=0.0, le=1.0)
+    min_text_ngrams: int = Field(3, ge=1, description="a text this short is never judged 'part of an item'")
+    similarity: Similarity | None = None
+
+    _index: EvalIndex | None = PrivateAttr(default=None)
+
+    def setup(self, ctx: RunContext) -> None:
+        sets = [(s.name, load_texts(s.path, text_field=s.field, fmt=s.format)) for s in self.eval_sets]
+        self._index = build_index(sets, self.ngram)
+
+    def _flag(self, texts: pl.Series) -> np.ndarray:
+        """Per text: number of the eval set it overlaps (first in recipe order), or -1."""
+        index = self._index
+        assert index is not None, "setup() was not called"
+        pairs = overlapping_pairs(texts, index)
+        verdict = np.full(len(texts), -1, dtype=np.int64)
+        if pairs.height == 0:
+            return verdict
+        copied = (pl.col("shared") >= self.min_overlap * pl.col("item_ngrams")) | (
+            (pl.col("text_ngrams") >= self.min_text_ngrams)
+            & (pl.col("shared") >= self.min_overlap * pl.col("text_ngrams")))
+        pairs = pairs.with_columns(copied=copied)
+        if self.similarity is not None and self.unit == "line":
+            similar = [not c and char_ngram_cosine(t, index.item_texts[i]) >= self.similarity.threshold
+                       for t, i, c in zip(pairs["normalized"], pairs["_item"], pairs["copied"], strict=True)]
+            pairs = pairs.with_columns(copied=pl.col("copied") | pl.Series(similar, dtype=pl.Boolean))
+        hits = pairs.filter("copied")
+        hits = hits.with_columns(_set=pl.Series(index.item_set[hits["_item"].to_numpy()]))
+        first = hits.group_by("_text").agg(pl.col("_set").min())
+        verdict[first["_text"].to_numpy()] = first["_set"].to_numpy()
+        return verdict
+
+    def process(self, df: pl.DataFrame) -> StepOutput:
+        index = self._index
+        assert index is not None, "setup() was not called"
+        if self.unit == "document":
+            verdict = self._flag(df["text"])
+            doc_of_unit = np.arange(df.height)
+            out = df.with_columns(_flag=pl.Series(verdict >= 0))
+            reason = pl.when(pl.col("_flag")).then(pl.lit(REASON)).otherwise(pl.lit(None, dtype=pl.Utf8))
+            if DROP in df.columns:
+                reason = pl.coalesce(pl.col(DROP), reason)
+            out = out.with_columns(reason.alias(DROP)).drop("_flag")
+        else:
+            lines = df.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_doc"),
+                              pl.col("text").str.split("\n")).explode("text")
+            verdict = self._flag(lines["text"])
+            doc_of_unit = lines["_doc"].to_numpy()
+            kept = (lines.with_columns(_keep=pl.Series(verdict < 0))
+                    .group_by("_doc", maintain_order=True)
+                    .agg(pl.col("text").filter(pl.col("_keep")).str.join("\n")))
+            touched = np.zeros(df.height, dtype=bool)
+            touched[doc_of_unit[verdict >= 0]] = True
+            out = df.with_columns(pl.when(pl.Series(touched)).then(kept["text"]).otherwise(pl.col("text"))
+                                  .alias("text"))
+        examples = self._examples(df["id"], verdict, doc_of_unit)
+        return StepOutput(out, counters=self._counters(verdict), examples=examples)
+
+    def _counters(self, verdict: np.ndarray) -> dict[str, int]:
+        index = self._index
+        assert index is not None
+        counts = np.bincount(verdict[verdict >= 0], minlength=len(index.set_names))
+        return {f"removed_{name}": int(counts[i]) for i, name in enumerate(index.set_names)}
+
+    def _examples(self, ids: pl.Series, verdict: np.ndarray, doc_of_unit: np.ndarray) -> list[dict[str, Any]]:
+        index = self._index
+        assert index is not None
+        removed = np.flatnonzero(verdict >= 0)[:EXAMPLES_PER_BATCH]
+        return [{"eval_set": index.set_names[verdict[u]], "id": ids[int(doc_of_unit[u])]} for u in removed]
