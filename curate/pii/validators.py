@@ -145,3 +145,37 @@ def ipv6_valid(value: str) -> bool:
 def mac_valid(value: str) -> bool:
     """Six hex octets joined by one consistent ``:`` or ``-``, or Cisco's dotted ``aaaa.bbbb.cccc``."""
     return bool(_MAC.match(value) or _MAC_DOTTED.match(value))
+
+
+def ean13_valid(value: str) -> bool:
+    """EAN-13 barcode check digit (Korean products start with 880): a hard negative for IDs."""
+    d = digits_of(value)
+    if len(d) != 13:
+        return False
+    total = sum(int(x) * (3 if i % 2 else 1) for i, x in enumerate(d[:12]))
+    return (10 - total % 10) % 10 == int(d[12])
+
+
+def card_bin_plausible(value: str) -> bool:
+    """Leading digits of an issued card range: Visa, Mastercard, Amex, JCB, Diners, UnionPay, or the
+    9-prefixed Korean domestic cards."""
+    d = digits_of(value)
+    if len(d) < 14:
+        return False
+    two, four = int(d[:2]), int(d[:4])
+    return (
+        d[0] in "49"
+        or 51 <= two <= 55
+        or 2221 <= four <= 2720
+        or two in (34, 35, 36, 37, 38, 30, 62)
+    )
+
+
+def account_length_ok(value: str) -> bool:
+    """Korean bank account numbers have 10 to 14 digits."""
+    return 10 <= len(digits_of(value)) <= 14
+
+
+def has_separator(value: str) -> bool:
+    """The value is written in groups (hyphens or spaces), as people write cards and accounts."""
+    return any(ch in value for ch in "- ")

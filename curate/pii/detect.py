@@ -1,0 +1,116 @@
+"""Korean PII detector: Polars finds candidate rows, Python validates and scores only those.
+
+The candidate pass runs lookaround-free (Rust) regexes from ``rules/pii/patterns.yaml`` over the
+whole column; most text has no candidate and never reaches Python. On candidate rows the precise
+``regex`` patterns (explicit ASCII boundaries, so Hangul particles never block a match) find
+spans, validators and context words set each span's score, and overlaps are resolved by score,
+then length.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from curate.pii.detect_rules import TypeRule, compiled_rules
+from curate.pii.span import PiiSpan
+from curate.rules import load_yaml
+
+SPAN_SCHEMA = {"row": pl.UInt32, "start": pl.Int64, "end": pl.Int64, "type": pl.Utf8, "score": pl.Float64}
+
+_Candidate = tuple[int, int, str, float]  # start, end, type, score
+
+
+def default_types() -> list[str]:
+    return [name for name, spec in load_yaml("pii/types.yaml").items() if spec.get("default")]
+
+
+class Detector:
+    """Find PII spans in Korean text. ``types=None`` means every type marked default in types.yaml."""
+
+    def __init__(self, types: list[str] | None = None) -> None:
+        rules, self._hard_negatives = compiled_rules()
+        wanted = default_types() if types is None else list(types)
+        unknown = [t for t in wanted if t not in rules]
+        if unknown:
+            raise ValueError(f"no detection rules for PII types {unknown}; known: {sorted(rules)}")
+        # rule order (the file's) fixes tie-breaking, whatever order the caller lists types in
+        self._rules = [rule for name, rule in rules.items() if name in wanted]
+        self._order = {rule.name: i for i, rule in enumerate(self._rules)}
+        self._prefilter = "|".join(f"(?:{rule.candidate})" for rule in self._rules)
+
+    @property
+    def types(self) -> list[str]:
+        return [rule.name for rule in self._rules]
+
+    def detect(self, text: str) -> list[PiiSpan]:
+        found = self.detect_batch(pl.Series([text], dtype=pl.Utf8))
+        return [PiiSpan(s, e, t, sc) for _, s, e, t, sc in found.iter_rows()]
+
+    def detect_batch(self, texts: pl.Series) -> pl.DataFrame:
+        """Spans of every text: columns row, start, end (character offsets), type, score."""
+        if not self._rules or texts.len() == 0:
+            return pl.DataFrame(schema=SPAN_SCHEMA)
+        frame = pl.DataFrame({"text": texts.cast(pl.Utf8)}).with_row_index("row")
+        frame = frame.filter(pl.col("text").str.contains(self._prefilter).fill_null(False))
+        if frame.height == 0:
+            return pl.DataFrame(schema=SPAN_SCHEMA)
+        flags = frame.select(
+            "row",
+            "text",
+            *(pl.col("text").str.contains(r.candidate).alias(f"_{i}") for i, r in enumerate(self._rules)),
+        )
+        out: dict[str, list] = {"row": [], "start": [], "end": [], "type": [], "score": []}
+        for row, text, *hits in flags.iter_rows():
+            rules = [rule for rule, hit in zip(self._rules, hits, strict=True) if hit]
+            for start, end, type_, score in self._spans(text, rules):
+                out["row"].append(row)
+                out["start"].append(start)
+                out["end"].append(end)
+                out["type"].append(type_)
+                out["score"].append(score)
+        return pl.DataFrame(out, schema=SPAN_SCHEMA)
+
+    def _spans(self, text: str, rules: list[TypeRule]) -> list[_Candidate]:
+        candidates: list[_Candidate] = []
+        for rule in rules:
+            candidates.extend(self._match_type(text, rule))
+        if not candidates:
+            return []
+        if self._hard_negatives:
+            negatives = [m.span() for p in self._hard_negatives for m in p.finditer(text)]
+            candidates = [c for c in candidates if not any(s <= c[0] and c[1] <= e for s, e in negatives)]
+        return _resolve_overlaps(candidates, self._order)
+
+    @staticmethod
+    def _match_type(text: str, rule: TypeRule) -> list[_Candidate]:
+        found = []
+        for pattern in rule.patterns:
+            for match in pattern.regex.finditer(text):
+                start, end = match.span()
+                if rule.strip_trailing:
+                    while end > start and text[end - 1] in rule.strip_trailing:
+                        end -= 1
+                value = text[start:end]
+                if not value or not all(check(value) for check in pattern.require):
+                    continue
+                score = pattern.score + sum(b for check, b in pattern.bonus if check(value))
+                before = text[max(0, start - rule.window_before) : start]
+                after = text[end : end + rule.window_after]
+                if rule.context is not None and (rule.context.search(before) or rule.context.search(after)):
+                    score += rule.context_boost
+                if rule.negative_context is not None and rule.negative_context.search(before):
+                    score -= rule.negative_penalty
+                score = min(1.0, max(0.0, round(score, 4)))
+                if score >= rule.min_score:
+                    found.append((start, end, rule.name, score))
+        return found
+
+
+def _resolve_overlaps(candidates: list[_Candidate], order: dict[str, int]) -> list[_Candidate]:
+    """Keep the best of overlapping spans: higher score, then longer, then earlier, then rule order."""
+    ranked = sorted(candidates, key=lambda c: (-c[3], -(c[1] - c[0]), c[0], order[c[2]]))
+    kept: list[_Candidate] = []
+    for cand in ranked:
+        if all(cand[1] <= k[0] or k[1] <= cand[0] for k in kept):
+            kept.append(cand)
+    return sorted(kept)

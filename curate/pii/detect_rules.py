@@ -1,0 +1,110 @@
+"""Compile ``rules/pii/patterns.yaml`` into ready-to-run matchers (the data side of the detector)."""
+
+from __future__ import annotations
+
+import re as _re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from curate.pii import validators
+from curate.rules import load_words, load_yaml
+
+_MACRO = _re.compile(r"\{(@?[A-Za-z_][A-Za-z0-9_.]*)\}")
+
+
+@dataclass(frozen=True)
+class PatternRule:
+    name: str
+    regex: regex.Pattern
+    score: float
+    require: tuple[Callable[[str], bool], ...]
+    bonus: tuple[tuple[Callable[[str], bool], float], ...]
+
+
+@dataclass(frozen=True)
+class TypeRule:
+    name: str
+    candidate: str  # Rust regex for the Polars pass
+    patterns: tuple[PatternRule, ...]
+    context: regex.Pattern | None
+    negative_context: regex.Pattern | None
+    context_boost: float
+    negative_penalty: float
+    window_before: int
+    window_after: int
+    min_score: float
+    strip_trailing: str
+
+
+def _alternation(words: list[str] | tuple[str, ...]) -> str:
+    # longest first so that 서울특별시 wins over 서울; sorted for a stable pattern text
+    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def _expand(pattern: str, macros: dict[str, str]) -> str:
+    def one(m: _re.Match) -> str:
+        key = m.group(1)
+        if key.startswith("@"):
+            return _alternation(load_words(f"pii/{key[1:]}"))
+        return macros[key] if key in macros else m.group(0)
+
+    for _ in range(8):  # macros may use macros; a fixed depth keeps a typo from looping forever
+        expanded = _MACRO.sub(one, pattern)
+        if expanded == pattern:
+            return expanded
+        pattern = expanded
+    return pattern
+
+
+def _validator(name: str) -> Callable[[str], bool]:
+    fn = getattr(validators, name, None)
+    if fn is None:
+        raise ValueError(f"rules/pii/patterns.yaml names unknown validator {name!r}")
+    return fn
+
+
+def _words_pattern(words: list[str], macros: dict[str, str]) -> regex.Pattern | None:
+    parts = []
+    for word in words:
+        if word.startswith("{@"):
+            parts.append(_expand(word, macros))
+        else:
+            parts.append(regex.escape(word))
+    return regex.compile("|".join(parts), regex.IGNORECASE) if parts else None
+
+
+@cache
+def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...]]:
+    """All type rules (by name, in file order) and the hard-negative patterns."""
+    data = load_yaml("pii/patterns.yaml")
+    defaults, macros = data["defaults"], data["macros"]
+    types: dict[str, TypeRule] = {}
+    for type_name, spec in data["types"].items():
+        patterns = tuple(
+            PatternRule(
+                name=p["name"],
+                regex=regex.compile(_expand(p["regex"], macros)),
+                score=float(p["score"]),
+                require=tuple(_validator(v) for v in p.get("require", [])),
+                bonus=tuple((_validator(v), float(b)) for v, b in p.get("bonus", {}).items()),
+            )
+            for p in spec["patterns"]
+        )
+        types[type_name] = TypeRule(
+            name=type_name,
+            candidate=spec["candidate"],
+            patterns=patterns,
+            context=_words_pattern(spec.get("context", []), macros),
+            negative_context=_words_pattern(spec.get("negative_context", []), macros),
+            context_boost=float(spec.get("context_boost", defaults["context_boost"])),
+            negative_penalty=float(spec.get("negative_penalty", defaults["negative_penalty"])),
+            window_before=int(spec.get("window_before", defaults["window_before"])),
+            window_after=int(spec.get("window_after", defaults["window_after"])),
+            min_score=float(spec.get("min_score", defaults["min_score"])),
+            strip_trailing=spec.get("strip_trailing", ""),
+        )
+    hard_negatives = tuple(regex.compile(p) for p in data.get("hard_negatives", []))
+    return types, hard_negatives
