@@ -1,0 +1,68 @@
+"""(word, count) -> (word, pieces, count): Kiwi runs once per distinct eojeol.
+
+The word table comes from ``words.word_counts`` (vectorized). Distinct eojeols
+are cut by Kiwi in a pool of spawned processes (spawn: Polars deadlocks in forked
+children), or in Ray tasks when a Ray cluster is in use; both map the same
+function over sorted slices, so the result does not depend on the worker count
+beyond Kiwi's grouping (see ``morphemes.iter_pieces``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+
+import polars as pl
+
+from curate.tokenizer.morphemes import iter_pieces, load_kiwi
+from curate.tokenizer.words import split_word
+
+SLICE = 50_000  # distinct eojeols per task: large enough to amortize, small enough to balance
+
+_KIWI = None  # the worker process's analyzer
+
+
+def _cut_slice(eojeols: list[str], max_chars: int, group: int) -> list[list[str]]:
+    global _KIWI
+    if _KIWI is None:
+        _KIWI = load_kiwi(1)
+    return list(iter_pieces(_KIWI, eojeols, max_chars, group))
+
+
+def cut_eojeols(eojeols: list[str], n_workers: int = 2, max_chars: int = 100,
+                group: int = 64) -> list[list[str]]:
+    """Morpheme pieces of each eojeol, in order."""
+    slices = [eojeols[i:i + SLICE] for i in range(0, len(eojeols), SLICE)]
+    if n_workers <= 1 or len(slices) <= 1:
+        return [p for s in slices for p in _cut_slice(s, max_chars, group)]
+    with ProcessPoolExecutor(n_workers, mp_context=mp.get_context("spawn")) as pool:
+        results = pool.map(_cut_slice, slices, [max_chars] * len(slices), [group] * len(slices))
+        return [p for r in results for p in r]
+
+
+def cut_eojeols_ray(eojeols: list[str], max_chars: int = 100, group: int = 64) -> list[list[str]]:
+    """Like ``cut_eojeols`` with one Ray task per slice (the caller has called ``ray.init``)."""
+    import ray
+
+    task = ray.remote(_cut_slice)
+    refs = [task.remote(eojeols[i:i + SLICE], max_chars, group) for i in range(0, len(eojeols), SLICE)]
+    return [p for r in ray.get(refs) for p in r]
+
+
+def pretokenize_counts(counts: pl.DataFrame, n_workers: int = 2, max_chars: int = 100, group: int = 64,
+                       use_ray: bool = False) -> pl.DataFrame:
+    """``counts`` (word, count) -> (word, pieces: list of str, count), rows in ``counts`` order.
+
+    A word's pieces join back to the word; an eojeol's leading space stays on its first piece.
+    """
+    parts = split_word(counts["word"])
+    eojeols = parts.filter(pl.col("eojeol") != "")["eojeol"].unique().sort()
+    cut = (cut_eojeols_ray(eojeols.to_list(), max_chars, group) if use_ray
+           else cut_eojeols(eojeols.to_list(), n_workers, max_chars, group))
+    table = pl.DataFrame({"eojeol": eojeols, "cut": pl.Series(cut, dtype=pl.List(pl.Utf8))})
+    joined = pl.concat([counts, parts], how="horizontal").join(table, on="eojeol", how="left",
+                                                                 maintain_order="left")
+    pieces = (pl.when(pl.col("eojeol") == "").then(pl.concat_list(pl.col("word")))
+              .otherwise(pl.concat_list(pl.col("prefix") + pl.col("cut").list.first(),
+                                        pl.col("cut").list.slice(1))))
+    return joined.select("word", pieces.alias("pieces"), "count")
