@@ -276,7 +276,7 @@ def fake_mention(value: str, rng: random.Random, faker: Faker) -> str:
 
 
 _ROAD = re.compile(r"[가-힣0-9]+(?:로|길)\s*\d")
-_UNIT = re.compile(r"(?:\s*,?\s*(?:\d+\s*동))?\s*(?:\d+\s*층)?\s*\d+\s*호\s*$")
+_UNIT = re.compile(r"(?:\s*,?\s*\d+\s*동)?(?:\s*(?:지하\s?|B)?\d+\s*층)?(?:\s*\d+\s*호)?\s*$")
 
 
 def fake_address(value: str, rng: random.Random, faker: Faker) -> str:
@@ -287,13 +287,26 @@ def fake_address(value: str, rng: random.Random, faker: Faker) -> str:
         main = f"{faker.metropolitan_city()} {faker.borough()} {faker.road_name()}{rng.choice('로길')}"
         main += f" {rng.randint(1, 300)}" + (f"-{rng.randint(1, 30)}" if rng.random() < 0.3 else "")
     else:
-        main = faker.land_address()
+        main = _lot_address(value, rng, faker)
     unit = _UNIT.search(value)
-    if unit:
+    if unit and unit.group(0).strip():
         part = unit.group(0)
         new_unit = re.sub(r"\d+", lambda m: _random_digits(rng, len(m.group(0)), first_nonzero=True), part)
         main += new_unit
     return main
+
+
+def _lot_address(value: str, rng: random.Random, faker: Faker) -> str:
+    """시/도 시/군/구 X동 123-4: Faker's own lot addresses end in 면/마을 towns without a 동/리."""
+    if rng.random() < 0.5:
+        region = f"{faker.metropolitan_city()} {faker.borough()}"
+    else:
+        region = f"{faker.province()} {faker.city()}"
+    town = faker.road_name()
+    town += "" if town.endswith(("동", "리", "가")) else "동"
+    mountain = "산 " if re.search(r"(?:동|리|가)\s?산", value) else ""
+    number = faker.land_number() + ("번지" if "번지" in value else "")
+    return f"{region} {town} {mountain}{number}"
 
 
 def fake_passport(value: str, rng: random.Random, faker: Faker) -> str:

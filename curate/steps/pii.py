@@ -1,0 +1,68 @@
+"""pii: find personal information and replace it (fakes, tags, keyed hashes) or drop its sentences.
+
+Key, in order: the run's key (``RunContext.key``, filled by the executor from the recipe), the file
+``key_file``, the environment variable ``key_env``. With none of them a random key is drawn per
+worker: fakes are then consistent only within one worker and the output is NOT reproducible
+across runs (or across workers). Counters: ``pii_<type>`` spans found per type, plus
+``sentences_removed`` in remove_sentence mode; never values.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import polars as pl
+from pydantic import PrivateAttr, field_validator
+
+from curate.pii.keys import DEFAULT_KEY_ENV, key_from_env_or_file
+from curate.pii.pseudonymizer import MODES, SENTENCES_REMOVED, Pseudonymizer, type_table
+from curate.steps import register
+from curate.steps.base import RunContext, Step, StepOutput
+
+
+@register
+class Pii(Step):
+    """Pseudonymize (default), mask, hash or remove sentences holding PII."""
+
+    name: ClassVar[str] = "pii"
+    heavy: ClassVar[bool] = False  # regex detection + Faker: fast to build, no model
+
+    mode: str = "pseudonymize"
+    types: list[str] | None = None
+    min_score: float | None = None
+    tags: dict[str, str] | None = None
+    key_env: str = DEFAULT_KEY_ENV
+    key_file: str | None = None
+
+    _pseudonymizer: Pseudonymizer | None = PrivateAttr(default=None)
+
+    @field_validator("mode")
+    @classmethod
+    def _known_mode(cls, value: str) -> str:
+        if value not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        return value
+
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, value: list[str] | None) -> list[str] | None:
+        unknown = sorted(set(value or ()) - set(type_table()))
+        if unknown:
+            raise ValueError(f"unknown PII type(s): {', '.join(unknown)}")
+        return value
+
+    def setup(self, ctx: RunContext) -> None:
+        key = ctx.key if ctx.key else key_from_env_or_file(self.key_file, self.key_env)
+        self._pseudonymizer = Pseudonymizer(
+            key=key, types=self.types, mode=self.mode, tags=self.tags, min_score=self.min_score
+        )
+
+    def process(self, df: pl.DataFrame) -> StepOutput:
+        if self._pseudonymizer is None:  # direct use without an executor
+            self.setup(RunContext())
+        assert self._pseudonymizer is not None
+        text, counts = self._pseudonymizer.pseudonymize_batch(df["text"], return_counts=True)
+        counters = {
+            (name if name == SENTENCES_REMOVED else f"pii_{name}"): count for name, count in counts.items()
+        }
+        return StepOutput(df.with_columns(text.alias("text")), counters=counters)

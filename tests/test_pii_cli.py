@@ -1,0 +1,70 @@
+"""`python -m curate.pii.cli` as a stdin -> stdout filter: plain text and JSONL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+LINES = [
+    "배송 문의는 010-2345-6789 로 연락 주세요.",
+    "개인정보가 없는 평범한 리뷰입니다 ㅎㅎ",
+    "메일 hong.gildong@naver.com / 다시 010-2345-6789",
+]
+
+
+def _run(args: list[str], stdin: str, env_key: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "CURATE_PII_KEY"}
+    if env_key is not None:
+        env["CURATE_PII_KEY"] = env_key
+    return subprocess.run([sys.executable, "-m", "curate.pii.cli", *args], input=stdin, capture_output=True,
+                          text=True, cwd=REPO, env=env, timeout=60, check=False)
+
+
+@pytest.fixture(scope="module")
+def key_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("key") / "pii.key"
+    path.write_text("cli-test-key\n")
+    return path
+
+
+def test_plain_text_filter(key_file):
+    done = _run(["--key-file", str(key_file), "--stats"], "\n".join(LINES) + "\n")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.splitlines()
+    assert len(out) == 3 and out[1] == LINES[1]
+    assert "010-2345-6789" not in done.stdout and "hong.gildong@naver.com" not in done.stdout
+    fakes = [line.split()[2] for line in out[:1]] + [out[2].split()[-1]]
+    assert fakes[0] == fakes[1]  # same value, same fake, across lines
+    assert "phone\t2" in done.stderr and "email\t1" in done.stderr
+    assert "cli-test-key" not in done.stdout + done.stderr
+    again = _run(["--key-file", str(key_file)], "\n".join(LINES) + "\n")
+    assert again.stdout == done.stdout  # keyed: reproducible
+
+
+def test_jsonl_field_and_env_key(key_file):
+    records = [{"id": i, "text": line, "meta": "010-0000-0000 stays"} for i, line in enumerate(LINES)]
+    stdin = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    done = _run(["--field", "text", "--mode", "mask"], stdin, env_key="env-key")
+    assert done.returncode == 0, done.stderr
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["id"] for r in out] == [0, 1, 2]
+    assert out[0]["text"] == "배송 문의는 [전화번호] 로 연락 주세요."
+    assert out[2]["meta"] == "010-0000-0000 stays"
+    assert "개인정보가 없는" in done.stdout  # written as UTF-8, not \\u escapes
+
+
+def test_missing_key_file_is_a_clear_error(tmp_path):
+    missing = tmp_path / "nope.key"
+    done = _run(["--key-file", str(missing)], "x\n")
+    assert done.returncode == 2 and "nope.key" in done.stderr and done.stdout == ""
+
+
+def test_types_option_limits_replacement(key_file):
+    done = _run(["--key-file", str(key_file), "--types", "email", "--mode", "mask"], LINES[2] + "\n")
+    assert done.stdout == "메일 [이메일] / 다시 010-2345-6789\n"

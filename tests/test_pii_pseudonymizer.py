@@ -1,0 +1,153 @@
+"""The Pseudonymizer: modes, keyed consistency, no leaks, batch == single."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+
+from curate.pii import Pseudonymizer, key_from_env_or_file
+from curate.pii.keys import KeyFileError
+from curate.pii.validators import rrn_valid
+
+KEY = b"test-key-0123456789"
+
+# A realistic customer-service complaint with many kinds of PII; every value is listed below.
+TEXT = (
+    "안녕하세요. 지난주 주문 건으로 연락드립니다. 제 연락처는 010-2345-6789이고 "
+    "회사 번호는 02-312-4567입니다. 이메일은 hong.gildong@naver.com으로 보내주세요. "
+    "주민등록번호 900101-1234568 을 요구하셔서 불쾌했습니다. "
+    "환불은 신한은행 계좌 110-245-124678 로 부탁드립니다. 카드번호 4111-1111-1111-1111 결제분입니다. "
+    "다시 한 번 010-2345-6789 로 연락 주세요."
+)
+VALUES = {
+    "phone": ["010-2345-6789", "02-312-4567"],
+    "email": ["hong.gildong@naver.com"],
+    "rrn": ["900101-1234568"],
+    "bank_account": ["110-245-124678"],
+    "card": ["4111-1111-1111-1111"],
+}
+
+
+@pytest.fixture(scope="module")
+def pseudonymizer():
+    return Pseudonymizer(key=KEY)
+
+
+def test_detect_returns_spans_over_the_values(pseudonymizer):
+    spans = pseudonymizer.detect(TEXT)
+    found = {(s.type, TEXT[s.start:s.end]) for s in spans}
+    for pii_type, values in VALUES.items():
+        for value in values:
+            assert (pii_type, value) in found
+
+
+def test_leak_no_original_value_survives(pseudonymizer):
+    out = pseudonymizer.pseudonymize(TEXT)
+    for values in VALUES.values():
+        for value in values:
+            assert value not in out
+            assert re.sub(r"\D", "", value) not in re.sub(r"\D", "", out) or "@" in value
+    assert out.startswith("안녕하세요. 지난주 주문 건으로 연락드립니다.")  # the prose is untouched
+
+
+def test_repeated_value_gets_same_fake(pseudonymizer):
+    out = pseudonymizer.pseudonymize(TEXT)
+    mobiles = re.findall(r"010-\d{4}-\d{4}", out)
+    assert len(mobiles) == 2 and mobiles[0] == mobiles[1]
+    rrn = re.search(r"\d{6}-\d{7}", out)
+    assert rrn and rrn_valid(rrn.group(0))
+
+
+def test_consistency_across_instances_calls_and_formats():
+    a, b = Pseudonymizer(key=KEY), Pseudonymizer(key=KEY)
+    assert a.pseudonymize(TEXT) == b.pseudonymize(TEXT) == a.pseudonymize(TEXT)
+    hyphen = a.pseudonymize("연락처 010-2345-6789 입니다")
+    bare = a.pseudonymize("연락처 01023456789 입니다")
+    fake_hyphen = re.search(r"010-\d{4}-\d{4}", hyphen).group(0)
+    assert fake_hyphen.replace("-", "") == re.search(r"010\d{8}", bare).group(0)
+
+
+def test_different_key_or_no_key_gives_different_fakes():
+    base = Pseudonymizer(key=KEY).pseudonymize(TEXT)
+    assert Pseudonymizer(key=b"another key").pseudonymize(TEXT) != base
+    unkeyed = Pseudonymizer()
+    assert not unkeyed.keyed and unkeyed.pseudonymize(TEXT) != base
+
+
+def test_key_never_in_output_or_repr():
+    key = b"super-secret-key-value"
+    p = Pseudonymizer(key=key, mode="hash")
+    out = p.pseudonymize(TEXT + " key: super-secret")
+    assert key.decode() not in out and key.decode() not in repr(p)
+
+
+def test_mask_mode_uses_tags_and_overrides():
+    out = Pseudonymizer(key=KEY, mode="mask").pseudonymize(TEXT)
+    assert out.count("[전화번호]") == 3 and "[이메일]으로" in out and "[주민등록번호]" in out
+    custom = Pseudonymizer(key=KEY, mode="mask", tags={"phone": "<PHONE>"}).pseudonymize(TEXT)
+    assert custom.count("<PHONE>") == 3 and "[이메일]" in custom
+
+
+def test_hash_mode_is_keyed_and_consistent():
+    out = Pseudonymizer(key=KEY, mode="hash").pseudonymize(TEXT)
+    hashes = re.findall(r"\[전화번호:([0-9a-f]{8})\]", out)
+    assert len(hashes) == 3 and hashes[0] == hashes[2] != hashes[1]
+    other = Pseudonymizer(key=b"k2", mode="hash").pseudonymize(TEXT)
+    assert re.findall(r"\[전화번호:([0-9a-f]{8})\]", other)[0] != hashes[0]
+
+
+def test_remove_sentence_mode_drops_private_sentences_only():
+    p = Pseudonymizer(key=KEY, mode="remove_sentence")
+    out = p.pseudonymize(TEXT)
+    assert out == "안녕하세요. 지난주 주문 건으로 연락드립니다."
+    lines = ("오늘 날씨가 좋네요\n문의는 010-2345-6789 로 주세요\n"
+             "홈페이지는 https://www.example.com 입니다\n감사합니다")
+    kept, counts = p.pseudonymize_batch([lines], return_counts=True)
+    assert kept == ["오늘 날씨가 좋네요\n홈페이지는 https://www.example.com 입니다\n감사합니다"]
+    assert counts["sentences_removed"] == 1 and counts["phone"] == 1
+
+
+def test_batch_equals_single_and_series_roundtrip(pseudonymizer):
+    texts = [TEXT, "개인정보 없는 문장입니다.", "", "문의: help@daum.net / 010-9876-5432", TEXT]
+    singles = [pseudonymizer.pseudonymize(t) for t in texts]
+    assert pseudonymizer.pseudonymize_batch(texts) == singles
+    series = pl.Series("body", [*texts, None])
+    out = pseudonymizer.pseudonymize_batch(series)
+    assert isinstance(out, pl.Series) and out.name == "body"
+    assert out.to_list() == [*singles, None]
+
+
+def test_batch_counts_by_type_without_values(pseudonymizer):
+    _, counts = pseudonymizer.pseudonymize_batch([TEXT, TEXT], return_counts=True)
+    assert counts["phone"] == 6 and counts["email"] == 2 and counts["rrn"] == 2
+    assert all(isinstance(k, str) and "@" not in k and not any(c.isdigit() for c in k) for k in counts)
+
+
+def test_types_restrict_what_is_replaced():
+    out = Pseudonymizer(key=KEY, types=["email"]).pseudonymize(TEXT)
+    assert "hong.gildong@naver.com" not in out and "010-2345-6789" in out
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(ValueError, match="mode"):
+        Pseudonymizer(key=KEY, mode="shred")
+    with pytest.raises(ValueError, match="unknown PII type"):
+        Pseudonymizer(key=KEY, types=["phone", "blood_type"])
+
+
+def test_key_from_file_and_env(tmp_path, monkeypatch):
+    key_file = tmp_path / "key.txt"
+    key_file.write_text("file-key\n")
+    assert key_from_env_or_file(key_file) == b"file-key"
+    monkeypatch.setenv("CURATE_PII_KEY", "env-key")
+    assert key_from_env_or_file() == b"env-key"
+    monkeypatch.delenv("CURATE_PII_KEY")
+    assert key_from_env_or_file() is None
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    with pytest.raises(KeyFileError, match=r"empty\.txt"):
+        key_from_env_or_file(empty)
+    with pytest.raises(KeyFileError, match=r"missing\.txt"):
+        key_from_env_or_file(tmp_path / "missing.txt")

@@ -1,0 +1,102 @@
+"""The `pii` pipeline step: registered, keyed from the run, counts by type, keeps other columns."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from curate.steps import RunContext, StepOutput, get_step_class
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+PII_SENTENCES = [
+    "문의는 010-3456-7890 으로 주세요.",
+    "메일은 movie.fan@gmail.com 입니다.",
+    "계좌 110-245-124678 로 입금 부탁드려요.",
+]
+
+
+def _frame(texts: list[str]) -> pl.DataFrame:
+    return pl.DataFrame({"id": [f"d{i}" for i in range(len(texts))], "text": texts,
+                         "_src": ["a.jsonl"] * len(texts)})
+
+
+def _step(**params):
+    return get_step_class("pii")(**params)
+
+
+def test_registered_and_validates_params():
+    with pytest.raises(ValueError, match="mode"):
+        _step(mode="shred")
+    with pytest.raises(ValueError, match="unknown PII type"):
+        _step(types=["blood_type"])
+    with pytest.raises(ValueError):
+        _step(no_such_param=1)
+
+
+def test_pseudonymizes_with_run_key_and_counts_by_type():
+    df = _frame(["연락처 010-3456-7890, 다시 010-3456-7890", "평범한 리뷰", "메일 movie.fan@gmail.com"])
+    step = _step()
+    step.setup(RunContext(key=b"run-key"))
+    out = step.process(df)
+    assert isinstance(out, StepOutput)
+    assert out.df.columns == df.columns and out.df["id"].to_list() == df["id"].to_list()
+    assert out.df["_src"].to_list() == df["_src"].to_list()
+    texts = out.df["text"].to_list()
+    assert "010-3456-7890" not in texts[0] and texts[1] == "평범한 리뷰"
+    first, second = texts[0].removeprefix("연락처 ").split(", 다시 ")
+    assert first == second
+    assert out.counters == {"pii_email": 1, "pii_phone": 2}
+    assert not out.examples
+    again = _step()
+    again.setup(RunContext(key=b"run-key"))
+    assert again.process(df).df.equals(out.df)  # same key: byte-identical
+
+
+def test_key_file_and_env_fallbacks(tmp_path, monkeypatch):
+    df = _frame(["연락처 010-3456-7890"])
+    key_file = tmp_path / "k"
+    key_file.write_text("file-key")
+    from_file = _step(key_file=str(key_file))
+    from_file.setup(RunContext())
+    monkeypatch.setenv("MY_PII_KEY", "file-key")
+    from_env = _step(key_env="MY_PII_KEY")
+    from_env.setup(RunContext())
+    assert from_file.process(df).df.equals(from_env.process(df).df)
+    run_key_wins = _step(key_env="MY_PII_KEY")
+    run_key_wins.setup(RunContext(key=b"other"))
+    assert not run_key_wins.process(df).df.equals(from_env.process(df).df)
+
+
+def test_remove_sentence_mode_on_split_text():
+    df = _frame(["첫 문장입니다.\n제 번호는 010-3456-7890 입니다.\n마지막 문장.", "연락처 010-3456-7890"])
+    step = _step(mode="remove_sentence")
+    step.setup(RunContext(key=b"k"))
+    out = step.process(df)
+    assert out.df["text"].to_list() == ["첫 문장입니다.\n마지막 문장.", ""]  # the runner drops the empty row
+    assert out.counters == {"pii_phone": 2, "sentences_removed": 2}
+
+
+def test_real_reviews_with_pii_mixed_in():
+    path = DATA / "nsmc_reviews.jsonl.gz"
+    if not path.exists():
+        pytest.skip("shared data not available")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        reviews = [json.loads(line)["text"] or "" for line in itertools.islice(fh, 3000)]
+    pii = itertools.cycle(PII_SENTENCES)
+    texts = [f"{r} {next(pii)}" if i % 10 == 0 else r for i, r in enumerate(reviews)]
+    step = _step(mode="pseudonymize")
+    step.setup(RunContext(key=b"k"))
+    out = step.process(_frame(texts))
+    result = out.df["text"].to_list()
+    joined = "\n".join(result)
+    for value in ("010-3456-7890", "movie.fan@gmail.com", "110-245-124678"):
+        assert value not in joined
+    untouched = [i for i in range(len(texts)) if i % 10 != 0]
+    changed = sum(result[i] != texts[i] for i in untouched)
+    assert changed <= len(untouched) * 0.01  # plain reviews almost never touched
+    assert out.counters["pii_phone"] >= 100 and out.counters["pii_email"] >= 100
