@@ -1,0 +1,85 @@
+"""Build the Korean PII evaluation set: benchmarks/pii_eval/eval_set.jsonl (deterministic).
+
+Every carrier sentence x every PII type x {particle attached, not attached}, plus hard negatives,
+for two splits: ``tuned`` (the carriers the rules were checked on, seed 20240501) and ``heldout``
+(other carriers, seed 777). Values are synthetic (seeded Faker ko_KR and rule generators).
+
+    python benchmarks/pii_eval/build_eval_set.py [--out PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+from faker import Faker
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from carriers import HELDOUT, NEGATIVE_CARRIERS, NO_PARTICLE, PARTICLES, TUNED, hard_negative  # noqa: E402
+from values import GENERATORS, LABELS, needs_label  # noqa: E402
+
+SPLITS = {"tuned": (TUNED, 20240501, 500), "heldout": (HELDOUT, 777, 300)}
+
+
+def _place(carrier: str, before: str, value: str, after: str) -> tuple[str, int, int]:
+    head, tail = carrier.split("{x}", 1)
+    text = head + before + value + after + (tail.lstrip(" ") if after.endswith(" ") else tail)
+    start = len(head) + len(before)
+    return text.rstrip(), start, start + len(value)
+
+
+def build_split(split: str) -> list[dict]:
+    carriers, seed, n_negatives = SPLITS[split]
+    rng = random.Random(seed)
+    fake = Faker("ko_KR")
+    fake.seed_instance(seed)
+    examples: list[dict] = []
+    for c_index, carrier in enumerate(carriers):
+        for pii_type, generate in GENERATORS.items():
+            for with_particle in (False, True):
+                value = generate(rng, fake)
+                labels = LABELS[pii_type]
+                if needs_label(pii_type, value):
+                    labels = [label for label in labels if label] or labels
+                label = rng.choice(labels)
+                after = rng.choice(PARTICLES) if with_particle else rng.choice(NO_PARTICLE)
+                if not with_particle and carrier.endswith("{x}"):
+                    after = ""
+                text, start, end = _place(carrier, label, value, after)
+                examples.append({
+                    "split": split, "kind": "positive", "carrier": c_index, "type": pii_type,
+                    "particle": with_particle, "text": text,
+                    "spans": [{"start": start, "end": end, "type": pii_type}],
+                })
+    all_carriers = NEGATIVE_CARRIERS + carriers
+    for _ in range(n_negatives):
+        kind, value = hard_negative(rng)
+        carrier = rng.choice(all_carriers)
+        after = rng.choice(PARTICLES) if rng.random() < 0.5 else rng.choice(NO_PARTICLE)
+        text, start, end = _place(carrier, "", value, after)
+        examples.append({
+            "split": split, "kind": "negative", "negative_kind": kind, "text": text,
+            "negative_span": [start, end], "spans": [],
+        })
+    return examples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE / "eval_set.jsonl")
+    args = parser.parse_args()
+    rows = [row for split in SPLITS for row in build_split(split)]
+    with args.out.open("w", encoding="utf-8") as fh:
+        for i, row in enumerate(rows):
+            fh.write(json.dumps({"id": i, **row}, ensure_ascii=False, sort_keys=True) + "\n")
+    positives = sum(r["kind"] == "positive" for r in rows)
+    print(f"wrote {len(rows)} examples ({positives} positive, {len(rows) - positives} negative) to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
