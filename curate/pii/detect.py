@@ -94,16 +94,33 @@ class Detector:
                 if not value or not all(check(value) for check in pattern.require):
                     continue
                 score = pattern.score + sum(b for check, b in pattern.bonus if check(value))
-                before = text[max(0, start - rule.window_before) : start]
-                after = text[end : end + rule.window_after]
-                if rule.context is not None and (rule.context.search(before) or rule.context.search(after)):
-                    score += rule.context_boost
-                if rule.negative_context is not None and rule.negative_context.search(before):
-                    score -= rule.negative_penalty
+                score += _context_score(text, start, end, rule)
                 score = min(1.0, max(0.0, round(score, 4)))
                 if score >= rule.min_score:
                     found.append((start, end, rule.name, score))
         return found
+
+
+def _last_end(pattern, window: str) -> int:
+    """End of the last match of ``pattern`` in ``window``, -1 when none."""
+    last = -1
+    if pattern is not None:
+        for match in pattern.finditer(window):
+            last = match.end()
+    return last
+
+
+def _context_score(text: str, start: int, end: int, rule: TypeRule) -> float:
+    """Context boost when a context word is near; penalty when a negative word (주문번호, 송장, ...)
+    stands before the value and nearer to it than any context word (the label that applies)."""
+    before = text[max(0, start - rule.window_before) : start]
+    positive = _last_end(rule.context, before)
+    after_hit = rule.context is not None and rule.context.search(text[end : end + rule.window_after])
+    negative = _last_end(rule.negative_context, before)
+    score = rule.context_boost if positive >= 0 or after_hit else 0.0
+    if negative > positive:
+        score -= rule.negative_penalty
+    return score
 
 
 def _resolve_overlaps(candidates: list[_Candidate], order: dict[str, int]) -> list[_Candidate]:
