@@ -12,6 +12,7 @@ import re
 from typing import Protocol
 
 from curate.sample import load_bank
+from curate.sample.template import fill
 
 
 class PiiSource(Protocol):
@@ -19,20 +20,21 @@ class PiiSource(Protocol):
 
 
 class _Slots(dict):
-    """format_map mapping that draws each slot once per letter (same slot, same value)."""
+    """Slot values drawn once per letter (same slot, same value)."""
 
     def __init__(self, pii: PiiSource, extra: dict[str, str]) -> None:
         super().__init__(extra)
         self.pii = pii
 
     def __missing__(self, key: str) -> str:
-        kind = "name" if key == "name2" else key
+        # a letter writes the bare address (its own particles follow the slot)
+        kind = {"name2": "name", "email": "email_address"}.get(key, key)
         self[key] = value = self.pii.value(kind)
         return value
 
 
 def _reporter_email(pii: PiiSource, domain: str) -> str:
-    local = pii.value("email").split("@")[0]
+    local = pii.value("email_address").split("@")[0]
     return f"{local}@{domain}"
 
 
@@ -70,7 +72,7 @@ def html_page(title: str, paragraphs: list[str], rng: random.Random, pii: PiiSou
                      for p in paragraphs)
     slots = {"title": _escape(title), "body": body, "site": site, "date": date, "nav": nav,
              "phone": pii.value("phone"), "brn": pii.value("brn"), "address": pii.value("address"),
-             "email": pii.value("email").split("@")[0] + "@" + "example.co.kr"}
+             "email": pii.value("email_address")}
     page = rng.choice(bank["layouts"])
     return re.sub(r"\{\{(\w+)\}\}", lambda m: slots[m.group(1)], page).rstrip("\n")
 
@@ -79,11 +81,14 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def petition_letter(rng: random.Random, pii: PiiSource, date: str) -> str:
-    """A petition or complaint letter carrying several kinds of fake personal data."""
+def petition_letter(rng: random.Random, pii: PiiSource, date: str, template_index: int | None = None) -> str:
+    """A petition or complaint letter carrying several kinds of fake personal data
+    (``template_index`` picks the letter, modulo their number; default: at random)."""
     bank = load_bank("petitions")
-    template = rng.choice(bank["templates"])
-    return template.format_map(_Slots(pii, {"date": date, "money": rng.choice(bank["money"])})).rstrip("\n")
+    templates = bank["templates"]
+    template = rng.choice(templates) if template_index is None else templates[template_index % len(templates)]
+    slots = _Slots(pii, {"date": date, "money": rng.choice(bank["money"])})
+    return fill(template, slots.__getitem__).rstrip("\n")
 
 
 def cjk_line(rng: random.Random) -> str:

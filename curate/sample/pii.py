@@ -14,6 +14,7 @@ import random
 from faker import Faker
 
 from curate.sample import load_bank
+from curate.sample.template import attach
 
 KINDS = ("name", "phone", "rrn", "frn", "email", "url", "ipv4", "ipv6", "mac", "mention", "address",
          "bank_account", "passport", "driver_license", "brn", "health_insurance", "card", "vehicle_plate")
@@ -107,12 +108,20 @@ class FakePii:
         head = birth + gender + self._digits(2) + agency + self.rng.choice("6789")
         return f"{birth}-{head[6:]}{frn_check_digit(head)}"
 
-    def email(self) -> str:
+    def email_address(self) -> str:
         user = self.faker.user_name()
         if self.rng.random() < 0.3:
             user += str(self.rng.randint(1, 99))
-        address = f"{user}@{self.rng.choice(self.bank['email_domains'])}"
-        return address + self.rng.choice(self.bank["email_suffixes"])
+        return f"{user}@{self.rng.choice(self.bank['email_domains'])}"
+
+    def email(self) -> str:
+        """An address, often with a particle or a phrase glued on as people type it."""
+        address = self.email_address()
+        suffix = self.rng.choice(self.bank["email_suffixes"])
+        for particle in ("으로", "로"):  # the particle must agree with how the address ends
+            if suffix.startswith(particle):
+                return attach(address, particle) + suffix[len(particle):]
+        return address + suffix
 
     def url(self) -> str:
         host = self.rng.choice(self.bank["url_hosts"])
@@ -203,7 +212,7 @@ class PiiPool:
 
     def __init__(self, seed: int, size: int = 2000) -> None:
         fake = FakePii(seed)
-        self.values = {kind: [fake.value(kind) for _ in range(size)] for kind in KINDS}
+        self.values = {kind: [fake.value(kind) for _ in range(size)] for kind in (*KINDS, "email_address")}
         self.rng = random.Random(seed + 1)
 
     def value(self, kind: str) -> str:
