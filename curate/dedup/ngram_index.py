@@ -1,83 +1,76 @@
-"""A long n-gram index of evaluation sets and the overlap test of corpus texts against it.
+"""Character n-gram indexes of evaluation sets and the tests of corpus texts against them.
 
 Everything is compared after ``normalize`` (no spacing, no punctuation, NFKC, lowercase),
 so a copy with changed spacing or punctuation has exactly the same n-grams.
 
-A corpus text and an evaluation item *overlap* when the number ``c`` of the item's
-distinct n-grams found in the text reaches ``min_overlap`` of the item's n-grams (the
-item is copied into the text) or ``min_overlap`` of the text's n-grams (the text is a
-piece of the item, e.g. one sentence of a reading-comprehension passage). Sharing one
-common phrase is far from either, which is what keeps merely same-topic text.
+*Overlap* (long n-grams): a corpus text and an evaluation item overlap when the number
+``c`` of distinct n-grams they share reaches ``min_overlap`` of the item's n-grams (the
+item is copied into the text) or of the text's (the text is a piece of the item, e.g.
+one sentence of a reading-comprehension passage). Sharing one common phrase is far from
+either, which is what keeps merely same-topic text.
+
+*Similarity* (short n-grams): cosine of the binary character n-gram vectors,
+``c / sqrt(|text| * |item|)``, computed for every pair sharing an n-gram straight from
+the join counts. N-grams held by more than ``max_items`` items (``습니다``, ``했다``) are
+left out of both vectors: they say nothing about copying and would pair every line with
+every item. With small evaluation sets nothing is left out and the cosine is exact.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from curate.dedup.normalize import normalize_series
 from curate.dedup.shingles import shingle_hashes
 
 
 @dataclass(frozen=True)
-class EvalIndex:
+class GramIndex:
     ngram: int
-    set_names: tuple[str, ...]
-    hashes: np.ndarray  # sorted distinct n-gram hashes of all items
+    hashes: np.ndarray  # sorted distinct hashes that are indexed
+    common: np.ndarray  # sorted hashes left out (held by too many items)
     pairs: pl.DataFrame  # _hash (u64), _item (i64): which item has which n-gram, distinct
-    item_set: np.ndarray  # eval set number of each item
-    item_ngrams: np.ndarray  # distinct n-grams of each item
-    item_texts: tuple[str, ...]  # normalized items (for similarity)
-    skipped_short: dict[str, int]  # items per set too short to have one n-gram
+    item_grams: np.ndarray  # distinct indexed n-grams of each item
 
 
-def build_index(sets: list[tuple[str, pl.Series]], ngram: int) -> EvalIndex:
-    texts, set_of_item = [], []
-    for number, (_, items) in enumerate(sets):
-        texts.append(normalize_series(items))
-        set_of_item.append(np.full(len(items), number, dtype=np.int64))
-    items = pl.concat(texts) if texts else pl.Series([], dtype=pl.Utf8)
-    item_set = np.concatenate(set_of_item) if set_of_item else np.empty(0, np.int64)
-    shingles = shingle_hashes(items, ngram, short="skip")
-    pairs = pl.DataFrame({"_hash": shingles.hashes, "_item": shingles.owner}).unique(maintain_order=True)
-    item_ngrams = np.bincount(pairs["_item"].to_numpy(), minlength=len(items))
-    short = shingles.sizes == 0
-    skipped = {name: int((short & (item_set == i)).sum()) for i, (name, _) in enumerate(sets)}
-    return EvalIndex(ngram=ngram, set_names=tuple(name for name, _ in sets),
-                     hashes=np.unique(shingles.hashes), pairs=pairs, item_set=item_set,
-                     item_ngrams=item_ngrams, item_texts=tuple(items.to_list()), skipped_short=skipped)
+def build_gram_index(items: pl.Series, ngram: int, max_items: int | None = None) -> GramIndex:
+    """Index the ``ngram``s of normalized ``items``; items shorter than ``ngram`` have none."""
+    sh = shingle_hashes(items, ngram, short="skip")
+    pairs = pl.DataFrame({"_hash": sh.hashes, "_item": sh.owner}).unique(maintain_order=True)
+    common = np.empty(0, dtype=np.uint64)
+    if max_items is not None and pairs.height:
+        spread = pairs.group_by("_hash").len()
+        common = np.sort(spread.filter(pl.col("len") > max_items)["_hash"].to_numpy())
+        pairs = pairs.filter(~pl.col("_hash").is_in(pl.Series(common)))
+    item_grams = np.bincount(pairs["_item"].to_numpy(), minlength=len(items)).astype(np.int64)
+    return GramIndex(ngram=ngram, hashes=np.unique(pairs["_hash"].to_numpy()), common=common,
+                     pairs=pairs, item_grams=item_grams)
 
 
-def overlapping_pairs(texts: pl.Series, index: EvalIndex) -> pl.DataFrame:
-    """(text number, item number, shared n-grams, text n-grams, item n-grams) for every
-    pair sharing at least one n-gram. ``texts`` are raw; they are normalized here."""
-    normalized = normalize_series(texts)
-    shingles = shingle_hashes(normalized, index.ngram, short="skip")
-    hashes = shingles.hashes
-    found = np.zeros(len(hashes), dtype=bool)
-    if len(index.hashes):
-        at = np.minimum(np.searchsorted(index.hashes, hashes), len(index.hashes) - 1)
-        found = index.hashes[at] == hashes
-    hits = pl.DataFrame({"_text": shingles.owner[found], "_hash": hashes[found]}).unique()
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    if len(sorted_set) == 0:
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[at] == values
+
+
+def shared_grams(normalized: pl.Series, index: GramIndex) -> pl.DataFrame:
+    """For every (text, item) sharing an indexed n-gram: ``shared`` distinct n-grams,
+    ``text_grams`` (the text's distinct n-grams, common ones left out) and ``item_grams``."""
+    sh = shingle_hashes(normalized, index.ngram, short="skip")
+    owner = sh.owner
+    hit = _member(sh.hashes, index.hashes)
+    hits = pl.DataFrame({"_text": owner[hit], "_hash": sh.hashes[hit]}).unique()
     shared = (hits.join(index.pairs, on="_hash")
-              .group_by(["_text", "_item"]).agg(shared=pl.len())
+              .group_by(["_text", "_item"]).agg(shared=pl.len().cast(pl.Int64))
               .sort(["_text", "_item"]))
-    return shared.with_columns(
-        text_ngrams=pl.Series(shingles.sizes)[shared["_text"]] if shared.height else pl.lit(0, pl.Int64),
-        item_ngrams=pl.Series(index.item_ngrams)[shared["_item"]] if shared.height else pl.lit(0, pl.Int64),
-        normalized=normalized.gather(shared["_text"]) if shared.height else pl.lit("", pl.Utf8),
-    )
-
-
-def char_ngram_cosine(a: str, b: str, n: int = 2) -> float:
-    """Cosine similarity of the character ``n``-gram count vectors of two (normalized) strings."""
-    ca = Counter(a[i:i + n] for i in range(len(a) - n + 1))
-    cb = Counter(b[i:i + n] for i in range(len(b) - n + 1))
-    if not ca or not cb:
-        return 0.0
-    dot = sum(count * cb[g] for g, count in ca.items())
-    norm = (sum(c * c for c in ca.values()) * sum(c * c for c in cb.values())) ** 0.5
-    return dot / norm
+    texts_hit = np.zeros(len(normalized), dtype=bool)
+    texts_hit[shared["_text"].to_numpy()] = True
+    counted = texts_hit[owner] & ~_member(sh.hashes, index.common)
+    text_grams = (pl.DataFrame({"_text": owner[counted], "_hash": sh.hashes[counted]}).unique()
+                  .group_by("_text").agg(text_grams=pl.len().cast(pl.Int64)))
+    return (shared.join(text_grams, on="_text", how="left")
+            .with_columns(item_grams=pl.Series(index.item_grams[shared["_item"].to_numpy()],
+                                               dtype=pl.Int64)))
