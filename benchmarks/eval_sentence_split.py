@@ -1,0 +1,91 @@
+"""Agreement and speed of curate's Polars sentence splitter against kiwipiepy's split_into_sents.
+
+Boundaries are compared as positions in the stream of non-blank characters (the Polars
+splitter only rewrites blanks), so both splitters are scored on the same coordinates.
+
+    python benchmarks/eval_sentence_split.py [--reviews 3000] [--articles 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import re
+import resource
+import time
+from pathlib import Path
+
+import polars as pl
+
+from curate.text.sentences import split_sentences
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+BLANK = re.compile(r"\s")
+
+
+def load_samples(n_reviews: int, n_articles: int) -> dict[str, list[str]]:
+    with gzip.open(DATA / "nsmc_reviews.jsonl.gz", "rt", encoding="utf-8") as fh:
+        reviews = []
+        for i, line in enumerate(fh):
+            if i % 200 == 0:  # spread the sample over the whole file
+                reviews.append(json.loads(line)["text"])
+            if len(reviews) >= n_reviews:
+                break
+    with open(DATA / "wikinews_ko.csv", encoding="utf-8") as fh:
+        news = [row["내용"] for row in csv.DictReader(fh)][:n_articles]
+    with open(DATA / "nanet_book_reviews.csv", encoding="utf-8") as fh:
+        books = [row["내용"] for row in csv.DictReader(fh)][: n_articles // 2]
+    return {"nsmc_reviews": reviews, "wikinews": news, "nanet_book_reviews": books}
+
+
+def boundaries_from_pieces(pieces: list[str]) -> set[int]:
+    """End positions (in non-blank characters) of every piece but the last."""
+    ends, count = set(), 0
+    for piece in pieces[:-1]:
+        count += len(BLANK.sub("", piece))
+        ends.add(count)
+    return ends
+
+
+def score(gold: list[set[int]], pred: list[set[int]]) -> dict[str, float]:
+    tp = sum(len(g & p) for g, p in zip(gold, pred, strict=True))
+    n_pred, n_gold = sum(map(len, pred)), sum(map(len, gold))
+    precision = tp / n_pred if n_pred else 1.0
+    recall = tp / n_gold if n_gold else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "kiwi_boundaries": n_gold}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reviews", type=int, default=3000)
+    parser.add_argument("--articles", type=int, default=200)
+    args = parser.parse_args()
+    from kiwipiepy import Kiwi
+
+    kiwi = Kiwi(num_workers=1)
+    kiwi.split_into_sents("워밍업 문장입니다.")
+    print("| corpus | docs | MB | kiwi F1 | P | R | kiwi MB/s | polars MB/s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, texts in load_samples(args.reviews, args.articles).items():
+        mb = sum(len(t.encode()) for t in texts) / 1e6
+        t0 = time.perf_counter()
+        kiwi_out = [[s.text for s in sents] for sents in kiwi.split_into_sents(texts)]
+        kiwi_s = time.perf_counter() - t0
+        series = pl.Series("text", texts)
+        t0 = time.perf_counter()
+        ours = split_sentences(series).to_list()
+        ours_s = time.perf_counter() - t0
+        gold = [boundaries_from_pieces(p) for p in kiwi_out]
+        pred = [boundaries_from_pieces(t.split("\n")) for t in ours]
+        s = score(gold, pred)
+        print(f"| {name} | {len(texts)} | {mb:.2f} | {s['f1']:.3f} | {s['precision']:.3f} | "
+              f"{s['recall']:.3f} | {mb / kiwi_s:.3f} | {mb / ours_s:.1f} |")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {rss:.0f} MB (kiwi model included)")
+
+
+if __name__ == "__main__":
+    main()

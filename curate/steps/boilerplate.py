@@ -1,0 +1,51 @@
+"""boilerplate: news bylines, copyright lines, photo captions, related-article lists, prompts."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import polars as pl
+
+from curate.rules import load_yaml
+from curate.steps import register
+from curate.steps.base import Step, StepOutput
+from curate.text.lines import LINE, explode_lines, implode_lines, with_text
+
+RULES = "clean/boilerplate.yaml"
+
+
+@register
+class Boilerplate(Step):
+    """Remove Korean news templates line by line (rules/clean/boilerplate.yaml).
+
+    ``strip`` rules cut a byline prefix ("(서울=연합뉴스) 홍길동 기자 = ") or an inline
+    photo credit off a line that goes on with body text. ``drop`` rules remove whole
+    lines: reporter signatures, copyright notices, photo captions, related-article
+    lists, subscription prompts. A guarded rule never removes a line that reads as an
+    ordinary sentence (long enough, ends like "...했다."), so a body sentence quoting a
+    reporter or discussing copyright survives. Counters: lines removed per rule.
+    """
+
+    name: ClassVar[str] = "boilerplate"
+
+    def process(self, df: pl.DataFrame) -> StepOutput:
+        rules = load_yaml(RULES)
+        lines = explode_lines(df)
+        line = pl.col(LINE)
+        stripped = line
+        for rule in rules["strip"]:
+            stripped = stripped.str.replace(rule["pattern"], "")
+        lines = lines.with_columns(stripped.alias("_stripped"))
+        changed = int(lines.select((pl.col("_stripped") != line).sum()).item() or 0)
+        lines = lines.with_columns(pl.col("_stripped").alias(LINE)).drop("_stripped")
+        body = (line.str.len_chars() >= rules["body_min_chars"]) & line.str.contains(rules["body_guard"])
+        matches = {r["name"]: line.str.contains(r["pattern"]) & (~body if r["guarded"] else pl.lit(True))
+                   for r in rules["drop"]}
+        flags = lines.select(**{name: expr.fill_null(False) for name, expr in matches.items()})
+        counters = {f"lines_removed_{name}": int(flags[name].sum()) for name in flags.columns}
+        counters["lines_stripped"] = changed
+        drop = flags.select(pl.any_horizontal(pl.all()))[flags.columns[0]]
+        counters["sentences_removed"] = int(drop.sum())
+        if counters["sentences_removed"] == 0 and changed == 0:
+            return StepOutput(df, counters=counters)
+        return StepOutput(with_text(df, implode_lines(lines, ~drop)), counters=counters)

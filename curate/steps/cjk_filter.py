@@ -1,0 +1,34 @@
+"""cjk_filter: drop sentences with too many Chinese or Japanese characters."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import polars as pl
+
+from curate.rules import load_yaml
+from curate.steps import register
+from curate.steps.base import Step, StepOutput
+from curate.text.lines import LINE, explode_lines, implode_lines, with_text
+
+RULES = "clean/filters.yaml"
+
+
+@register
+class CjkFilter(Step):
+    """Remove every line (sentence, after split_sentences) with more than ``max_cjk`` Han,
+    Hiragana or Katakana characters, as KLUE did (its threshold: 10). A hanja word in
+    parentheses, "대한민국(大韓民國)", stays.
+    """
+
+    name: ClassVar[str] = "cjk_filter"
+    max_cjk: int = load_yaml(RULES)["cjk_filter"]["max_cjk"]
+
+    def process(self, df: pl.DataFrame) -> StepOutput:
+        chars = load_yaml(RULES)["cjk_filter"]["chars"]
+        lines = explode_lines(df)
+        keep = lines.select(pl.col(LINE).str.count_matches(chars).fill_null(0) <= self.max_cjk)[LINE]
+        removed = int((~keep).sum())
+        if removed == 0:
+            return StepOutput(df, counters={"sentences_removed": 0})
+        return StepOutput(with_text(df, implode_lines(lines, keep)), counters={"sentences_removed": removed})

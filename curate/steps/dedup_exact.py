@@ -1,0 +1,101 @@
+"""dedup_exact: exact duplicate documents and sentences across the whole corpus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import polars as pl
+
+from curate.steps import register
+from curate.steps.base import DROP, GlobalStep, StepOutput, drop_when
+from curate.text.lines import DOC, LINE, LINE_NO, explode_lines, implode_lines, with_text
+
+POSITION = ["_shard", "_row"]
+# Polars' hash is stable across processes of one Polars version (all workers of a run
+# share the venv), not across versions: summaries are never kept from one run to another.
+HASH_SEED = 0x6375726174  # "curat"
+
+
+@dataclass(frozen=True)
+class DedupState:
+    """What apply needs: positions only, no text. ``documents``: (_shard, _row) of
+    duplicate documents; ``sentences``: (_shard, _row, _line_no) of repeated sentences."""
+
+    documents: pl.DataFrame
+    sentences: pl.DataFrame
+
+
+def _normalized(expr: pl.Expr) -> pl.Expr:
+    """Blanks collapsed and trimmed: copies that differ only in spacing are duplicates."""
+    return expr.str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+@register
+class DedupExact(GlobalStep):
+    """Drop exact duplicate documents (reason ``duplicate_document``; the first in input
+    order is kept) and, with ``sentences: true``, remove every later occurrence of a line
+    (sentence, after split_sentences) of at least ``min_sentence_chars`` characters, so
+    "ㅋㅋ" or "감사합니다." are never deduplicated. Comparison ignores differences in
+    blanks. Only 64-bit hashes and positions travel to the driver.
+    """
+
+    name: ClassVar[str] = "dedup_exact"
+    documents: bool = True
+    sentences: bool = False
+    min_sentence_chars: int = 20
+
+    def summarize(self, df: pl.DataFrame) -> pl.DataFrame:
+        columns = [*POSITION, _normalized(pl.col("text")).hash(HASH_SEED).alias("_doc_hash")]
+        if self.sentences:
+            line = _normalized(pl.element())
+            columns.append(pl.col("text").str.split("\n").list.eval(
+                pl.when(line.str.len_chars() >= self.min_sentence_chars).then(line.hash(HASH_SEED))
+            ).alias("_line_hashes"))
+        return df.select(columns)
+
+    def reduce(self, summary: pl.DataFrame) -> DedupState:
+        summary = summary.sort(POSITION)
+        first = pl.col("_doc_hash").is_first_distinct()
+        if self.documents:
+            duplicates = summary.filter(~first).select(POSITION)
+            survivors = summary.filter(first)
+        else:
+            duplicates = summary.clear().select(POSITION)
+            survivors = summary
+        repeats = pl.DataFrame(schema={"_shard": pl.Int64, "_row": pl.Int64, LINE_NO: pl.Int64})
+        if self.sentences:
+            repeats = (survivors.select(*POSITION, "_line_hashes")
+                       .with_columns(pl.int_ranges(0, pl.col("_line_hashes").list.len()).alias(LINE_NO))
+                       .explode(["_line_hashes", LINE_NO])
+                       .drop_nulls("_line_hashes")
+                       .filter(~pl.col("_line_hashes").is_first_distinct())
+                       .select(pl.col("_shard").cast(pl.Int64), pl.col("_row").cast(pl.Int64),
+                               pl.col(LINE_NO).cast(pl.Int64)))
+        return DedupState(documents=duplicates.with_columns(pl.all().cast(pl.Int64)), sentences=repeats)
+
+    def apply(self, df: pl.DataFrame, state: DedupState) -> StepOutput:
+        shards = df["_shard"].unique()
+        counters = {"sentences_removed": 0}
+        if self.sentences:
+            repeats = state.sentences.filter(pl.col("_shard").is_in(shards.implode()))
+            if len(repeats):
+                lines = explode_lines(df)
+                positions = df.select(pl.col("_shard").cast(pl.Int64), pl.col("_row").cast(pl.Int64))
+                lines = lines.with_columns(
+                    positions["_shard"].gather(lines[DOC]).alias("_shard"),
+                    positions["_row"].gather(lines[DOC]).alias("_row"),
+                    pl.col(LINE_NO).cast(pl.Int64),
+                ).join(repeats.with_columns(pl.lit(True).alias("_repeat")),
+                       on=["_shard", "_row", LINE_NO], how="left", maintain_order="left")
+                repeat = lines["_repeat"].fill_null(False)
+                counters["sentences_removed"] = int(repeat.sum())
+                df = with_text(df, implode_lines(lines.select(DOC, LINE_NO, LINE), ~repeat))
+        duplicates = state.documents.filter(pl.col("_shard").is_in(shards.implode()))
+        marked = df.select(pl.col("_shard").cast(pl.Int64), pl.col("_row").cast(pl.Int64)).join(
+            duplicates.with_columns(pl.lit(True).alias("_dup")), on=POSITION, how="left",
+            maintain_order="left")["_dup"].fill_null(False)
+        out = df.with_columns(drop_when(pl.lit(marked), "duplicate_document"))
+        if DROP in df.columns:  # keep an earlier reason if the batch already had one
+            out = out.with_columns(pl.coalesce(df[DROP], out[DROP]).alias(DROP))
+        return StepOutput(out, counters=counters)

@@ -1,0 +1,47 @@
+"""length_filter: document length bounds, and optionally a minimum sentence length."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import polars as pl
+
+from curate.steps import register
+from curate.steps.base import DROP, Step, StepOutput
+from curate.text.lines import LINE, explode_lines, implode_lines, with_text
+
+
+@register
+class LengthFilter(Step):
+    """Drop documents shorter than ``min_chars`` (reason ``too_short``) or longer than
+    ``max_chars`` (``too_long``), counted in characters after stripping edge blanks.
+
+    With ``min_sentence_chars`` set, lines (sentences, after split_sentences) shorter
+    than that are removed first and the document bounds apply to what is left.
+
+    KLUE kept only crawled sentences of 200 characters or more for its pretraining
+    corpus (``min_sentence_chars: 200`` on web text). That would wipe out reviews and
+    comments, so the defaults here are mild: documents of at least 10 characters, no
+    upper bound, no sentence minimum.
+    """
+
+    name: ClassVar[str] = "length_filter"
+    min_chars: int = 10
+    max_chars: int | None = None
+    min_sentence_chars: int | None = None
+
+    def process(self, df: pl.DataFrame) -> StepOutput:
+        counters = {"sentences_removed": 0}
+        if self.min_sentence_chars:
+            lines = explode_lines(df)
+            keep = lines.select(pl.col(LINE).str.strip_chars().str.len_chars().fill_null(0)
+                                >= self.min_sentence_chars)[LINE]
+            counters["sentences_removed"] = int((~keep).sum())
+            if counters["sentences_removed"]:
+                df = with_text(df, implode_lines(lines, keep))
+        length = pl.col("text").str.strip_chars().str.len_chars().fill_null(0)
+        reason = pl.when(length < self.min_chars).then(pl.lit("too_short"))
+        if self.max_chars is not None:
+            reason = reason.when(length > self.max_chars).then(pl.lit("too_long"))
+        return StepOutput(df.with_columns(reason.otherwise(pl.lit(None, dtype=pl.Utf8)).alias(DROP)),
+                          counters=counters)

@@ -1,0 +1,94 @@
+"""quality_filter: Gopher-style repetition and character-class rules, made for Korean."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import polars as pl
+
+from curate.rules import load_yaml
+from curate.steps import register
+from curate.steps.base import DROP, Step
+from curate.text.ngrams import top_ngram_coverage
+
+RULES = "clean/filters.yaml"
+_DEFAULTS = load_yaml(RULES)["quality_filter"]
+
+
+def _duplicate_fractions(separator: str) -> tuple[pl.Expr, pl.Expr]:
+    """Share of units (lines or paragraphs) that repeat an earlier unit, by count and by characters."""
+    units = pl.col("text").str.split(separator).list.eval(pl.element().str.strip_chars()).list.eval(
+        pl.element().filter(pl.element() != ""))
+    total = units.list.len()
+    total_chars = units.list.eval(pl.element().str.len_chars()).list.sum()
+    unique = units.list.unique()
+    unique_chars = unique.list.eval(pl.element().str.len_chars()).list.sum()
+    by_count = pl.when(total > 0).then(1 - unique.list.len() / total).otherwise(0.0)
+    by_chars = pl.when(total_chars > 0).then(1 - unique_chars / total_chars).otherwise(0.0)
+    return by_count.fill_null(0.0), by_chars.fill_null(0.0)
+
+
+@register
+class QualityFilter(Step):
+    """Drop low-quality documents (Gopher's rules, Rae et al. 2021, adapted to Korean).
+
+    Reasons, first match wins: ``repetitive_lines`` (duplicate lines over
+    ``max_duplicate_line_fraction`` of lines or ``max_duplicate_line_char_fraction`` of
+    their characters), ``repetitive_paragraphs`` (same on blank-line separated
+    paragraphs; inert after split_sentences), ``repetitive_ngrams`` (the most frequent
+    character n-gram covers more than ``top_ngram_max_coverage[n]`` of the non-blank
+    characters; character n-grams because Korean words carry particles),
+    ``symbol_ratio`` and ``digit_ratio`` (over non-blank characters). Set a threshold
+    to null to switch its rule off. Defaults: rules/clean/filters.yaml.
+    """
+
+    name: ClassVar[str] = "quality_filter"
+    max_duplicate_line_fraction: float | None = _DEFAULTS["max_duplicate_line_fraction"]
+    max_duplicate_line_char_fraction: float | None = _DEFAULTS["max_duplicate_line_char_fraction"]
+    max_duplicate_paragraph_fraction: float | None = _DEFAULTS["max_duplicate_paragraph_fraction"]
+    max_duplicate_paragraph_char_fraction: float | None = _DEFAULTS["max_duplicate_paragraph_char_fraction"]
+    top_ngram_max_coverage: dict[int, float] = _DEFAULTS["top_ngram_max_coverage"]
+    ngram_min_chars: int = _DEFAULTS["ngram_min_chars"]
+    ngram_max_chars: int = _DEFAULTS["ngram_max_chars"]
+    max_symbol_ratio: float | None = _DEFAULTS["max_symbol_ratio"]
+    max_digit_ratio: float | None = _DEFAULTS["max_digit_ratio"]
+
+    def process(self, df: pl.DataFrame) -> pl.DataFrame:
+        text = pl.col("text")
+        reasons: list[pl.Expr] = []
+
+        def rule(value: pl.Expr, limit: float | None, reason: str) -> None:
+            if limit is not None:
+                reasons.append(pl.when(value > limit).then(pl.lit(reason)))
+
+        line_count, line_chars = _duplicate_fractions("\n")
+        rule(line_count, self.max_duplicate_line_fraction, "repetitive_lines")
+        rule(line_chars, self.max_duplicate_line_char_fraction, "repetitive_lines")
+        para_count, para_chars = _duplicate_fractions("\n\n")
+        rule(para_count, self.max_duplicate_paragraph_fraction, "repetitive_paragraphs")
+        rule(para_chars, self.max_duplicate_paragraph_char_fraction, "repetitive_paragraphs")
+        if self.top_ngram_max_coverage:
+            reasons.append(self._ngram_reason(df))
+        non_blank = text.str.len_chars() - text.str.count_matches(r"\s")
+        rules = load_yaml(RULES)["quality_filter"]
+        for pattern, limit, reason in ((rules["symbol"], self.max_symbol_ratio, "symbol_ratio"),
+                                       (rules["digit"], self.max_digit_ratio, "digit_ratio")):
+            rule(pl.when(non_blank > 0).then(text.str.count_matches(pattern) / non_blank), limit, reason)
+        if not reasons:
+            return df
+        return df.with_columns(pl.coalesce(*reasons, pl.lit(None, dtype=pl.Utf8)).alias(DROP))
+
+    def _ngram_reason(self, df: pl.DataFrame) -> pl.Expr:
+        stripped = df.select(pl.col("text").fill_null("").str.replace_all(r"\s+", "")
+                             .str.slice(0, self.ngram_max_chars))["text"]
+        judged = stripped.str.len_chars().to_numpy() >= self.ngram_min_chars
+        repetitive = np.zeros(len(df), dtype=bool)
+        if judged.any():
+            coverage = top_ngram_coverage(stripped.filter(pl.Series(judged)).to_list(),
+                                          sorted(self.top_ngram_max_coverage))
+            over = np.zeros(int(judged.sum()), dtype=bool)
+            for n, limit in self.top_ngram_max_coverage.items():
+                over |= coverage[n] > limit
+            repetitive[judged] = over
+        return pl.when(pl.lit(pl.Series(repetitive))).then(pl.lit("repetitive_ngrams"))

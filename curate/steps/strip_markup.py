@@ -1,0 +1,66 @@
+"""strip_markup: HTML (whole pages through a real parser), entities, hashtags, empty brackets, blanks."""
+
+from __future__ import annotations
+
+import html
+from typing import ClassVar
+
+import polars as pl
+
+from curate.rules import load_yaml
+from curate.steps import register
+from curate.steps.base import Step, StepOutput
+from curate.text.html import page_text
+
+RULES = "clean/markup.yaml"
+
+
+@register
+class StripMarkup(Step):
+    """Remove markup and typographic noise, as KLUE did for its crawled sources.
+
+    Documents that look like whole pages (a ``<html>``/``<body>`` marker or at least
+    ``page_min_tags`` tags) are parsed with selectolax (scripts and styles dropped,
+    block tags become line breaks); the rest lose inline tags by regex. Then HTML
+    entities, hashtags, empty brackets (``()``, ``[]``, ``「」`` ...) and runs of blanks.
+    Rules: rules/clean/markup.yaml.
+    """
+
+    name: ClassVar[str] = "strip_markup"
+    hashtags: bool = True
+    empty_brackets: bool = True
+
+    def process(self, df: pl.DataFrame) -> StepOutput:
+        rules = load_yaml(RULES)
+        text = pl.col("text")
+        counters: dict[str, int] = {}
+        is_page = df.select(
+            (text.str.contains(rules["page_marker"])
+             | (text.str.count_matches(r"<[a-zA-Z/!]") >= rules["page_min_tags"])).fill_null(False)
+        )["text"]
+        if is_page.any():
+            rows = is_page.arg_true()
+            pages = df[rows].select(text.str.replace_all(rules["block_tag"], "\n$0"))["text"]
+            drop = tuple(rules["drop_elements"])
+            extracted = pages.map_elements(lambda page: page_text(page, drop), return_dtype=pl.Utf8)
+            df = df.with_columns(df["text"].scatter(rows, extracted))
+            counters["html_pages"] = len(rows)
+        expr = text.str.replace_all(rules["line_break_tags"], "\n")
+        for pattern in rules["tag_patterns"]:
+            expr = expr.str.replace_all(pattern, "")
+        entities = rules["entities"]
+        expr = expr.str.replace_many(list(entities), list(entities.values()))
+        df = df.with_columns(expr.alias("text"))
+        has_entity = df.select(text.str.contains(rules["entity_rest"]).fill_null(False))["text"]
+        if has_entity.any():
+            rows = has_entity.arg_true()
+            df = df.with_columns(df["text"].scatter(rows, df["text"][rows].map_elements(
+                html.unescape, return_dtype=pl.Utf8)))
+        expr = text
+        if self.hashtags:
+            expr = expr.str.replace_all(rules["hashtag"], rules["hashtag_replace"])
+        if self.empty_brackets:
+            expr = expr.str.replace_all(rules["empty_brackets"], "")
+        for pattern, replacement in rules["blank_rewrites"]:
+            expr = expr.str.replace_all(pattern, replacement)
+        return StepOutput(df.with_columns(expr.str.strip_chars().alias("text")), counters=counters)
