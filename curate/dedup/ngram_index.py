@@ -43,7 +43,7 @@ def build_gram_index(items: pl.Series, ngram: int, max_items: int | None = None)
     if max_items is not None and pairs.height:
         spread = pairs.group_by("_hash").len()
         common = np.sort(spread.filter(pl.col("len") > max_items)["_hash"].to_numpy())
-        pairs = pairs.filter(~pl.col("_hash").is_in(pl.Series(common)))
+        pairs = pairs.filter(pl.Series(~_member(pairs["_hash"].to_numpy(), common)))
     item_grams = np.bincount(pairs["_item"].to_numpy(), minlength=len(items)).astype(np.int64)
     return GramIndex(ngram=ngram, hashes=np.unique(pairs["_hash"].to_numpy()), common=common,
                      pairs=pairs, item_grams=item_grams)
