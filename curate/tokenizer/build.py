@@ -1,0 +1,70 @@
+"""The whole training path: word counts -> morpheme pieces -> subword model -> DIR/tokenizer.json."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from tokenizers import Tokenizer
+
+from curate.tokenizer.pretokenize import pretokenize_counts
+from curate.tokenizer.specials import SpecialTokens, load_special_tokens
+from curate.tokenizer.train import Algorithm, save, train_from_pieces
+from curate.tokenizer.words import word_counts
+
+
+@dataclass
+class TrainOptions:
+    vocab_size: int = 32_000
+    algorithm: Algorithm = "bpe"
+    special_tokens: Any = None  # SpecialTokens, a dict of its shape, a YAML path, or None for the default
+    min_frequency: int = 2
+    n_workers: int = 2
+    use_ray: bool = False
+    max_chars: int = 100  # longer eojeols are not analysed
+    group: int = 64  # eojeols per Kiwi call
+
+    def specials(self) -> SpecialTokens:
+        return load_special_tokens(self.special_tokens)
+
+
+@dataclass
+class TrainResult:
+    tokenizer: Tokenizer
+    path: Path | None
+    seconds: dict[str, float] = field(default_factory=dict)
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+def train_from_counts(counts: pl.DataFrame, options: TrainOptions, out_dir: str | Path | None = None,
+                      seconds: dict[str, float] | None = None) -> TrainResult:
+    """Train from a (word, count) table (``words.word_counts``/``merge_counts``)."""
+    seconds = dict(seconds or {})
+    specials = options.specials()
+    t0 = time.perf_counter()
+    table = pretokenize_counts(counts, options.n_workers, options.max_chars, options.group, options.use_ray)
+    t1 = time.perf_counter()
+    tokenizer = train_from_pieces(table, options.vocab_size, options.algorithm, specials,
+                                  options.min_frequency)
+    t2 = time.perf_counter()
+    seconds.update(pretokenize=t1 - t0, train=t2 - t1)
+    stats = {"distinct_words": counts.height, "words": int(counts["count"].sum() or 0),
+             "distinct_pieces": int(table["pieces"].explode().n_unique()) if table.height else 0,
+             "vocab_size": tokenizer.get_vocab_size()}
+    path = None
+    if out_dir is not None:
+        meta = {"algorithm": options.algorithm, "vocab_size_requested": options.vocab_size,
+                "min_frequency": options.min_frequency, "pretokenizer": "kiwipiepy morphemes (training only)",
+                "max_chars": options.max_chars, "group": options.group, **stats}
+        path = save(tokenizer, out_dir, specials, meta)
+    return TrainResult(tokenizer, path, {k: round(v, 3) for k, v in seconds.items()}, stats)
+
+
+def train_from_texts(texts: pl.Series, options: TrainOptions,
+                     out_dir: str | Path | None = None) -> TrainResult:
+    t0 = time.perf_counter()
+    counts = word_counts(texts)
+    return train_from_counts(counts, options, out_dir, {"count_words": time.perf_counter() - t0})
