@@ -22,6 +22,7 @@ class PatternRule:
     score: float
     require: tuple[Callable[[str], bool], ...]
     bonus: tuple[tuple[Callable[[str], bool], float], ...]
+    needs_context: bool
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,23 @@ class TypeRule:
 
 
 def _alternation(words: list[str] | tuple[str, ...]) -> str:
-    # longest first so that 서울특별시 wins over 서울; sorted for a stable pattern text
-    return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+    """One regex for a word list, as a trie (서울(?:특별시|시)?): the regex engine tries a few
+    branches per position instead of every word. Longer words win (greedy optional tails)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [regex.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
 def _expand(pattern: str, macros: dict[str, str]) -> str:
@@ -77,8 +93,8 @@ def _words_pattern(words: list[str], macros: dict[str, str]) -> regex.Pattern | 
 
 
 @cache
-def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...]]:
-    """All type rules (by name, in file order) and the hard-negative patterns."""
+def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], str]:
+    """All type rules (by name, in file order), the hard-negative patterns and the prefilter."""
     data = load_yaml("pii/patterns.yaml")
     defaults, macros = data["defaults"], data["macros"]
     types: dict[str, TypeRule] = {}
@@ -90,12 +106,13 @@ def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...]]:
                 score=float(p["score"]),
                 require=tuple(_validator(v) for v in p.get("require", [])),
                 bonus=tuple((_validator(v), float(b)) for v, b in p.get("bonus", {}).items()),
+                needs_context=bool(p.get("needs_context", False)),
             )
             for p in spec["patterns"]
         )
         types[type_name] = TypeRule(
             name=type_name,
-            candidate=spec["candidate"],
+            candidate=_expand(spec["candidate"], macros),
             patterns=patterns,
             context=_words_pattern(spec.get("context", []), macros),
             negative_context=_words_pattern(spec.get("negative_context", []), macros),
@@ -107,4 +124,4 @@ def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...]]:
             strip_trailing=spec.get("strip_trailing", ""),
         )
     hard_negatives = tuple(regex.compile(p) for p in data.get("hard_negatives", []))
-    return types, hard_negatives
+    return types, hard_negatives, data["prefilter"]

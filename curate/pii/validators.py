@@ -179,3 +179,19 @@ def account_length_ok(value: str) -> bool:
 def has_separator(value: str) -> bool:
     """The value is written in groups (hyphens or spaces), as people write cards and accounts."""
     return any(ch in value for ch in "- ")
+
+
+def ipv4_specific(value: str) -> bool:
+    """Rules out dotted quads that are almost always something else: enumerations such as
+    ``1.2.3.4`` (every part one digit), the unspecified ``0.0.0.0`` and netmasks (255.255.x.x)."""
+    parts = value.split(".")
+    return ipv4_valid(value) and any(len(p) > 1 for p in parts) and parts[:2] != ["255", "255"]
+
+
+def ipv6_specific(value: str) -> bool:
+    """Valid IPv6 with enough hex in it to be an address rather than ``::`` or a score like ``2::8``:
+    three non-empty groups, or two with one of three or more hex digits."""
+    if not ipv6_valid(value):
+        return False
+    groups = [g for g in value.split(":") if g]
+    return len(groups) >= 3 or (len(groups) == 2 and any(len(g) >= 3 for g in groups))
