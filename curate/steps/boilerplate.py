@@ -37,10 +37,14 @@ class Boilerplate(Step):
             stripped = stripped.str.replace(rule["pattern"], "")
         lines = lines.with_columns(stripped.alias("_stripped"))
         changed = int(lines.select((pl.col("_stripped") != line).sum()).item() or 0)
-        lines = lines.with_columns(pl.col("_stripped").alias(LINE)).drop("_stripped")
+        # a line that was nothing but a byline or an end mark goes entirely
+        emptied = (pl.col("_stripped").str.strip_chars() == "") & (line.str.strip_chars() != "")
+        lines = lines.with_columns(pl.col("_stripped").alias(LINE), emptied.alias("_emptied"))
+        lines = lines.drop("_stripped")
         body = (line.str.len_chars() >= rules["body_min_chars"]) & line.str.contains(rules["body_guard"])
         matches = {r["name"]: line.str.contains(r["pattern"]) & (~body if r["guarded"] else pl.lit(True))
                    for r in rules["drop"]}
+        matches["stripped_to_empty"] = pl.col("_emptied")
         flags = lines.select(**{name: expr.fill_null(False) for name, expr in matches.items()})
         counters = {f"lines_removed_{name}": int(flags[name].sum()) for name in flags.columns}
         counters["lines_stripped"] = changed
@@ -48,4 +52,4 @@ class Boilerplate(Step):
         counters["sentences_removed"] = int(drop.sum())
         if counters["sentences_removed"] == 0 and changed == 0:
             return StepOutput(df, counters=counters)
-        return StepOutput(with_text(df, implode_lines(lines, ~drop)), counters=counters)
+        return StepOutput(with_text(df, implode_lines(lines.drop("_emptied"), ~drop)), counters=counters)

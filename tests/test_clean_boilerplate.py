@@ -1,0 +1,59 @@
+"""boilerplate: news templates removed, body sentences that mention reporters or copyright kept."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from curate.steps.boilerplate import Boilerplate
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+ARTICLE = """(서울=연합뉴스) 홍길동 기자 = 정부는 23일 새 정책을 발표했다.
+이 정책은 내년부터 시행된다(사진=연합뉴스).
+▲ 23일 기자회견에서 발언하는 장관 /사진=뉴스1
+▶ 관련기사: 정책 발표 현장
+홍길동 기자 hong@yna.co.kr
+<저작권자(c) 연합뉴스, 무단 전재-재배포 금지>
+Copyright ⓒ 한국경제. All rights reserved.
+네이버에서 연합뉴스를 구독하세요
+(끝)"""
+
+
+def cleaned(*texts: str):
+    ids = [str(i) for i in range(len(texts))]
+    return Boilerplate().process(pl.DataFrame({"id": ids, "text": list(texts)}))
+
+
+def test_news_template_removed():
+    result = cleaned(ARTICLE)
+    assert result.df["text"].to_list() == ["정부는 23일 새 정책을 발표했다.\n이 정책은 내년부터 시행된다."]
+    assert result.counters["sentences_removed"] == 7
+    assert result.counters["lines_removed_copyright"] == 2
+    assert result.counters["lines_stripped"] == 2
+
+
+def test_body_sentences_mentioning_reporters_or_copyright_survive():
+    body = [
+        '김 기자는 "현장에서 취재한 홍길동 기자의 보도가 사실과 다르다"고 말했다.',
+        "출판사는 무단 전재 및 재배포 금지 원칙이 지켜지지 않았다며 소송을 제기했다.",
+        "이 사진은 홍길동 기자가 2019년 서울에서 찍은 것으로 알려졌다.",
+        "저작권자 ⓒ 표시가 없는 자료도 보호된다고 법원은 판단했다.",
+    ]
+    assert cleaned("\n".join(body)).df["text"].to_list() == ["\n".join(body)]
+
+
+def test_wikinews_articles_lose_little():
+    if not DATA.exists():
+        pytest.skip("shared data missing")
+    with open(DATA / "wikinews_ko.csv", encoding="utf-8") as fh:
+        texts = [row["내용"] for row in csv.DictReader(fh)]
+    result = cleaned(*texts)
+    before = sum(len(t) for t in texts)
+    after = sum(len(t) for t in result.df["text"].to_list())
+    # Wikinews has no agency templates: at most a few source lines may go, never 1% of the text.
+    assert after >= 0.99 * before
+    assert result.df.height == len(texts)

@@ -1,0 +1,107 @@
+"""cjk_filter, language_filter, length_filter and quality_filter on real and hand-written Korean."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from curate.steps.cjk_filter import CjkFilter
+from curate.steps.language_filter import LanguageFilter
+from curate.steps.length_filter import LengthFilter
+from curate.steps.quality_filter import QualityFilter
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def frame(*texts: str) -> pl.DataFrame:
+    return pl.DataFrame({"id": [f"d{i}" for i in range(len(texts))], "text": list(texts)})
+
+
+def reasons(step, *texts: str) -> list[str | None]:
+    out = step.process(frame(*texts))
+    df = out if isinstance(out, pl.DataFrame) else out.df
+    return df["_drop"].to_list()
+
+
+def reviews(n: int) -> list[str]:
+    if not DATA.exists():
+        pytest.skip("shared data missing")
+    with gzip.open(DATA / "nsmc_reviews.jsonl.gz", "rt", encoding="utf-8") as fh:
+        return [json.loads(line)["text"] for _, line in zip(range(n), fh, strict=False)]
+
+
+def news() -> list[str]:
+    if not DATA.exists():
+        pytest.skip("shared data missing")
+    with open(DATA / "wikinews_ko.csv", encoding="utf-8") as fh:
+        return [row["내용"] for row in csv.DictReader(fh)]
+
+
+def test_cjk_filter_drops_chinese_and_japanese_sentences_keeps_hanja_word():
+    text = ("대한민국(大韓民國)은 민주공화국이다.\n"
+            "東京都は日本の首都であり人口が多い。\n"
+            "中华人民共和国成立于一九四九年十月一日。\n"
+            "ㅋㅋ 재밌다")
+    out = CjkFilter().process(frame(text))
+    assert out.df["text"].to_list() == ["대한민국(大韓民國)은 민주공화국이다.\nㅋㅋ 재밌다"]
+    assert out.counters == {"sentences_removed": 2}
+    assert CjkFilter(max_cjk=3).process(frame(text)).df["text"].to_list() == ["ㅋㅋ 재밌다"]
+
+
+def test_language_filter():
+    assert reasons(LanguageFilter(), "2002 월드컵!! 최고 ㅋㅋ", "This is an English sentence about Seoul.",
+                   "!!! 123", "ㅋㅋㅋㅋ", "삼성전자(Samsung Electronics)가 새 스마트폰을 발표했다.",
+                   "Seoul is the capital of Korea (대한민국).") == [
+        None, "not_korean", "not_korean", None, None, "not_korean"]
+
+
+def test_language_filter_keeps_real_korean():
+    texts = reviews(3000)
+    dropped = [t for t, r in zip(texts, reasons(LanguageFilter(), *texts), strict=True) if r]
+    assert len(dropped) < 0.02 * len(texts)
+    assert all(sum("가" <= c <= "힣" for c in t) < len(t) / 2 for t in dropped)
+
+
+def test_length_filter_documents_and_sentences():
+    step = LengthFilter(min_chars=5, max_chars=30, min_sentence_chars=4)
+    out = step.process(frame("ㅋㅋ\n정말 재밌는 영화였다", "짧다", "가" * 40))
+    assert out.df["text"].to_list() == ["정말 재밌는 영화였다", "", "가" * 40]
+    assert out.df["_drop"].to_list() == [None, "too_short", "too_long"]
+    assert out.counters == {"sentences_removed": 2}
+
+
+def test_length_filter_klue_setting_on_news():
+    texts = news()[:100]
+    out = LengthFilter(min_chars=200).process(frame(*texts))
+    short = [len(t.strip()) < 200 for t in texts]
+    assert [r == "too_short" for r in out.df["_drop"].to_list()] == short
+
+
+def test_quality_filter_catches_repetition_and_junk():
+    spam = "\n".join(["지금 바로 클릭하세요 무료 쿠폰 지급"] * 6 + ["오늘의 뉴스입니다"])
+    ngram = "OO노잼" * 40
+    table = "2019 2020 2021\n153 161 178\n100 200 300"
+    symbols = "★☆★ ♥♡♥ ◆◇◆ ※ ▷ ▶ ◀ ○ ●"
+    ok = ("무거운 소재임에도 잘 풀어 좋은 영화를 만들어 냈다. "
+          "다만 초반이 살짝 다큐멘터리 같았다 ㅋㅋ 그래도 강추 ^^")
+    assert reasons(QualityFilter(), spam, ngram, table, symbols, ok) == [
+        "repetitive_lines", "repetitive_ngrams", "digit_ratio", "symbol_ratio", None]
+
+
+def test_quality_filter_keeps_nearly_all_news_and_most_reviews():
+    texts = news()
+    dropped = sum(r is not None for r in reasons(QualityFilter(), *texts))
+    assert dropped <= 0.01 * len(texts)
+    sample = reviews(5000)
+    dropped = sum(r is not None for r in reasons(QualityFilter(), *sample))
+    assert dropped <= 0.03 * len(sample)
+
+
+def test_quality_filter_rules_switch_off():
+    step = QualityFilter(max_digit_ratio=None, max_symbol_ratio=None)
+    assert reasons(step, "1 | 2 | 3 | 4") == [None]

@@ -1,0 +1,92 @@
+"""normalize and strip_markup on hand-written and real Korean text."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from curate.steps.normalize import Normalize
+from curate.steps.strip_markup import StripMarkup
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def frame(*texts: str) -> pl.DataFrame:
+    return pl.DataFrame({"id": [f"d{i}" for i in range(len(texts))], "text": list(texts)})
+
+
+def normalized(*texts: str) -> list[str]:
+    return Normalize().process(frame(*texts)).df["text"].to_list()
+
+
+def test_nfc_composes_decomposed_hangul():
+    decomposed = unicodedata.normalize("NFD", "한국어 말뭉치")
+    assert decomposed != "한국어 말뭉치"
+    assert normalized(decomposed) == ["한국어 말뭉치"]
+
+
+def test_invisible_and_control_characters_removed_newlines_unified():
+    out = normalized("뉴스\u200b입니다\ufeff\x07 끝\r\n다음 줄\r마지막\ufffd")
+    assert out == ["뉴스입니다 끝\n다음 줄\n마지막"]
+
+
+def test_fullwidth_ascii_to_ascii_but_compatibility_jamo_and_circled_numbers_kept():
+    out = normalized("ＫＢＳ２ 뉴스！　ㅋㅋㅋ ① 항목")
+    assert out == ["KBS2 뉴스! ㅋㅋㅋ ① 항목"]
+
+
+def test_mojibake_repaired_only_where_redecoding_gives_hangul():
+    utf8_as_cp1252 = "안녕하세요 반갑습니다".encode().decode("cp1252")
+    euckr_as_latin1 = "안녕하세요".encode("cp949").decode("latin-1")
+    result = Normalize().process(frame(f"인사: {utf8_as_cp1252}", f"{euckr_as_latin1} 여러분", "Café Müller"))
+    assert result.df["text"].to_list() == ["인사: 안녕하세요 반갑습니다", "안녕하세요 여러분", "Café Müller"]
+    assert result.counters["mojibake_repaired"] == 2
+
+
+def test_real_news_unchanged_except_invisible_characters():
+    if not DATA.exists():
+        pytest.skip("shared data missing")
+    with open(DATA / "wikinews_ko.csv", encoding="utf-8") as fh:
+        texts = [row["내용"] for row in csv.DictReader(fh)][:200]
+    out = normalized(*texts)
+    for before, after in zip(texts, out, strict=True):
+        expected = unicodedata.normalize("NFC", before.replace("\r\n", "\n"))
+        expected = "".join(c for c in expected if c not in "\u200b\ufeff\u00ad")
+        expected = "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in expected)
+        assert after.replace("\u00a0", " ") == expected.replace("\u3000", " ").replace("\u00a0", " ")
+
+
+def stripped(*texts: str, **params) -> list[str]:
+    return StripMarkup(**params).process(frame(*texts)).df["text"].to_list()
+
+
+def test_inline_tags_entities_hashtags_and_blanks():
+    out = stripped("영화 <기생충>을 봤다<br/>정말 <b>최고</b>&nbsp;&lt;3 #봉준호 #명작  추천 &#8230;")
+    assert out == ["영화 <기생충>을 봤다\n정말 최고 <3 추천 …"]
+
+
+def test_empty_brackets_removed_but_filled_ones_and_hanja_kept():
+    out = stripped("대한민국(大韓民國)은 ( ) 민주 공화국이다 [] 「」 「헌법」 제1조")
+    assert out == ["대한민국(大韓民國)은 민주 공화국이다 「헌법」 제1조"]
+
+
+def test_hash_numbers_and_csharp_are_not_hashtags():
+    assert stripped("C# 강좌 1위 #1 그리고 #해시태그") == ["C# 강좌 1위 #1 그리고"]
+
+
+def test_whole_page_goes_through_the_parser():
+    page = ("<!DOCTYPE html><html><head><title>제목</title><style>p{color:red}</style>"
+            "<script>var 기자 = 1;</script></head><body><div>첫 문단은 <a href='#'>링크</a>가 있다.</div>"
+            "<p>둘째&nbsp;문단 &#xAC00;나다.</p><!-- 주석 --></body></html>")
+    result = StripMarkup().process(frame(page, "평범한 <i>문장</i>"))
+    assert result.df["text"].to_list() == ["첫 문단은 링크가 있다.\n\n둘째 문단 가나다.", "평범한 문장"]
+    assert result.counters["html_pages"] == 1
+
+
+def test_reviews_with_emoticons_survive_markup_stripping():
+    reviews = ["ㅋㅋㅋ 진짜 웃기다 ^^ 강추!!", "ㅠㅠ 슬퍼요... (눈물)", "별 다섯 개 :) 최고"]
+    assert stripped(*reviews) == reviews
