@@ -33,7 +33,7 @@ def test_news_template_removed():
     assert result.df["text"].to_list() == ["정부는 23일 새 정책을 발표했다.\n이 정책은 내년부터 시행된다."]
     assert result.counters["sentences_removed"] == 7
     assert result.counters["lines_removed_copyright"] == 2
-    assert result.counters["lines_stripped"] == 2
+    assert result.counters["lines_stripped"] == 3  # byline, photo credit, "(끝)"
 
 
 def test_body_sentences_mentioning_reporters_or_copyright_survive():
