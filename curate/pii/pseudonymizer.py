@@ -10,7 +10,7 @@ The key never appears in outputs, reprs or counts; counts are by type, never by 
 
 Batch path (``pseudonymize_batch``): one ``Detector.detect_batch`` call over the whole column
 (Polars finds candidates, validators check only those), fakes generated once per distinct
-(type, value) in the call, and Python string splicing only over the rows that hold spans.
+(type, value) (cached across calls), and Python string splicing only over the rows that hold spans.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ SENTENCES_REMOVED = "sentences_removed"
 _SENTENCE_END = re.compile(r"(?<=[.!?…。？！])\s+")  # plain text: a sentence ends at final punctuation
 _LINE_END = re.compile(r"\n")  # after split_sentences: one sentence per line
 _HASH_CHARS = 8
+_CACHE_LIMIT = 200_000  # distinct values remembered per instance
 
 
 def type_table() -> dict[str, dict]:
@@ -87,6 +88,9 @@ class Pseudonymizer:
             detector = Detector(types=self.types)
         self._detector = detector
         self._faker = new_faker() if mode == "pseudonymize" else None
+        # (type, value) -> replacement, kept across calls: a pure function of the key, so caching
+        # changes no output; bounded so a long run's memory stays flat
+        self._cache: dict[tuple[str, str], str] = {}
 
     def __repr__(self) -> str:  # the key is deliberately absent
         return f"Pseudonymizer(mode={self.mode!r}, types={len(self.types)}, keyed={self.keyed})"
@@ -131,7 +135,8 @@ class Pseudonymizer:
     # ------------------------------------------------------------ single text
 
     def pseudonymize(self, text: str) -> str:
-        return self._rewrite(text, [(s.start, s.end, s.type) for s in self.detect(text)], {}, Counter())
+        spans = [(s.start, s.end, s.type) for s in self.detect(text)]
+        return self._rewrite(text, spans, self._cache, Counter())
 
     # ------------------------------------------------------------ batch
 
@@ -155,11 +160,12 @@ class Pseudonymizer:
             starts, ends, types = spans["start"].to_list(), spans["end"].to_list(), spans["type"].to_list()
             row_ids = spans["row"].unique(maintain_order=True)
             originals = dict(zip(row_ids.to_list(), series.gather(row_ids).to_list(), strict=True))
-            cache: dict[tuple[str, str], str] = {}
+            if len(self._cache) > _CACHE_LIMIT:
+                self._cache.clear()
             grouped: dict[int, list[tuple[int, int, str]]] = {}
             for row, start, end, pii_type in zip(rows, starts, ends, types, strict=True):
                 grouped.setdefault(row, []).append((start, end, pii_type))
-            new_values = [self._rewrite(originals[row], grouped[row], cache, counts) for row in grouped]
+            new_values = [self._rewrite(originals[row], grouped[row], self._cache, counts) for row in grouped]
             out = out.scatter(pl.Series(list(grouped), dtype=pl.UInt32), new_values)
         result = out if as_series else out.to_list()
         return (result, dict(sorted(counts.items()))) if return_counts else result
