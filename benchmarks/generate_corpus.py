@@ -47,6 +47,7 @@ DATA = REPO.parent / "shared" / "data"
 MB = 1 << 20
 BATCH_DOCS = 20_000
 RESERVOIR = 20_000  # earlier documents that duplicates copy from
+NEAR_DUP_MIN_CHARS = 300  # shorter documents have no meaningful "near" copy: an edit is most of them
 
 # Document kinds (fractions of fresh documents) and noise rates.
 KIND_WEIGHTS = {"comment": 0.50, "thread": 0.26, "news": 0.15, "longform": 0.04,
@@ -111,8 +112,9 @@ class DocumentMaker:
         self.pii = PiiPool(seed)
         self.kinds = list(KIND_WEIGHTS)
         self.cum_weights = list(_cumulative(KIND_WEIGHTS.values()))
-        self.reservoir: list[dict] = []
-        self.seen = 0
+        self.reservoir: list[dict] = []  # any fresh document (exact duplicates copy these)
+        self.long_reservoir: list[dict] = []  # fresh documents long enough to near-duplicate
+        self.seen = self.seen_long = 0
 
     def _date(self) -> str:
         r = self.rng
@@ -185,20 +187,28 @@ class DocumentMaker:
     def next(self, n: int) -> dict:
         r = self.rng
         roll = r.random()
-        if self.reservoir and roll < RATES["exact_dup"] + RATES["near_dup"]:
-            original = self.reservoir[r.randrange(len(self.reservoir))]
-            near = roll >= RATES["exact_dup"]
+        near = RATES["exact_dup"] <= roll < RATES["exact_dup"] + RATES["near_dup"]
+        pool = self.long_reservoir if near else self.reservoir
+        if pool and roll < RATES["exact_dup"] + RATES["near_dup"]:
+            original = pool[r.randrange(len(pool))]
             text = noise.near_duplicate(original["text"], r) if near else original["text"]
             return {"id": f"gen-{n}", "text": text, "source": original["source"],
                     "noise": "near_dup" if near else "exact_dup", "dup_of": original["id"]}
         text, kind, tags = self.fresh()
         record = {"id": f"gen-{n}", "text": text, "source": kind, "noise": ",".join(tags), "dup_of": None}
-        self.seen += 1  # reservoir sampling keeps a uniform sample of everything fresh so far
-        if len(self.reservoir) < RESERVOIR:
-            self.reservoir.append(record)
-        elif (j := r.randrange(self.seen)) < RESERVOIR:
-            self.reservoir[j] = record
+        self.seen += 1
+        self._keep(self.reservoir, record, self.seen)
+        if len(text) >= NEAR_DUP_MIN_CHARS:
+            self.seen_long += 1
+            self._keep(self.long_reservoir, record, self.seen_long)
         return record
+
+    def _keep(self, reservoir: list[dict], record: dict, seen: int) -> None:
+        """Reservoir sampling: a uniform sample of everything offered so far."""
+        if len(reservoir) < RESERVOIR:
+            reservoir.append(record)
+        elif (j := self.rng.randrange(seen)) < RESERVOIR:
+            reservoir[j] = record
 
 
 def _cumulative(weights) -> list[float]:

@@ -80,8 +80,9 @@ def build(seed: int = SEED) -> list[dict]:
     originals = list(docs)
     for _ in range(EXACT_DUPLICATES):
         add(rng.choice(originals)["text"], "duplicate")
+    long_enough = [d for d in originals if len(d["text"]) >= 300]  # a near copy of a short one is no copy
     for _ in range(NEAR_DUPLICATES):
-        add(noise.near_duplicate(rng.choice(originals)["text"], rng), "near_duplicate")
+        add(noise.near_duplicate(rng.choice(long_enough)["text"], rng), "near_duplicate")
     rng.shuffle(docs)
     return [{"id": f"sample-{i:04d}", "text": d["text"], "source": d["source"]}
             for i, d in enumerate(docs, 1)]

@@ -110,15 +110,21 @@ _DIGITS = re.compile(r"\d+")
 
 
 def near_duplicate(text: str, rng: random.Random) -> str:
-    """An edited copy: one to three small edits (a line dropped or added, a number, a typo, a tag)."""
+    """An edited copy: one to three small edits (a short line dropped or added, a number, a typo, a tag).
+
+    At most one line is dropped, and only one that is under a fifth of the text, so the
+    copy stays near: most of it is still the original.
+    """
     bank = load_bank("noise")
     out = text
+    dropped = False
     for _ in range(rng.randint(1, 3)):
         edit = rng.randrange(6)
         lines = out.split("\n")
-        if edit == 0 and len(lines) > 2:
-            del lines[rng.randrange(1, len(lines))]
-            out = "\n".join(lines)
+        short = [i for i in range(1, len(lines)) if len(lines[i]) * 5 <= len(out)]
+        if edit == 0 and short and not dropped:
+            del lines[rng.choice(short)]
+            out, dropped = "\n".join(lines), True
         elif edit == 1:
             out = rng.choice(bank["near_dup_inserts"]) + " " + out
         elif edit == 2 and (numbers := list(_DIGITS.finditer(out))):

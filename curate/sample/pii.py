@@ -61,6 +61,16 @@ class FakePii:
         self.faker = Faker("ko_KR")
         self.faker.seed_instance(seed)
         self.bank = load_bank("pii")
+        self._turns: dict[str, int] = {}
+
+    def _turn(self, kind: str, n: int) -> int:
+        """0, 1, ..., n-1, 0, ... per kind: formats rotate, so a few draws already show every one."""
+        turn = self._turns.get(kind, 0)
+        self._turns[kind] = turn + 1
+        return turn % n
+
+    def _cycle(self, kind: str, options: list[str]) -> str:
+        return options[self._turn(kind, len(options))]
 
     def value(self, kind: str) -> str:
         return getattr(self, kind)()
@@ -76,9 +86,9 @@ class FakePii:
 
     def phone(self) -> str:
         mid, last = self._digits(4), self._digits(4)
-        area = self.rng.choice(["02", "031", "032", "051", "053", "062", "064"])
+        area = self.rng.choice(["02", "02", "02", "031", "032", "051", "053", "062", "064"])
         short = self._digits(3)
-        return self.rng.choice([
+        return self._cycle("phone", [
             f"010-{mid}-{last}", f"010-{mid}-{last}", f"010.{mid}.{last}", f"010{mid}{last}",
             f"010 {mid} {last}", f"+82 10-{mid}-{last}", f"+82-10-{mid}-{last}", f"+8210{mid}{last}",
             f"{area}-{short}-{last}", f"{area}-{mid}-{last}", f"({area}) {short}-{last}", f"070-{mid}-{last}",
@@ -91,7 +101,7 @@ class FakePii:
         return year, f"{year % 100:02d}{month:02d}{day:02d}"
 
     def rrn(self) -> str:
-        if self.rng.random() < 0.25:  # born after Oct 2020: the last six digits are random, no check digit
+        if self._turn("rrn", 4) == 3:  # born after Oct 2020: the last six digits are random, no check digit
             _, birth = self._birth(2021, 2024)
             head = birth + self.rng.choice("34") + self._digits(5)
             last = (rrn_check_digit(head) + self.rng.randint(1, 9)) % 10  # deliberately not the old check
@@ -136,7 +146,7 @@ class FakePii:
 
     def ipv6(self) -> str:
         groups = [f"{self.rng.randint(0, 0xFFFF):x}" for _ in range(8)]
-        if self.rng.random() < 0.4:
+        if self._turn("ipv6", 2) == 1:
             return f"2001:db8::{groups[6]}:{groups[7]}"
         return ":".join(groups)
 
@@ -169,13 +179,13 @@ class FakePii:
 
     def passport(self) -> str:
         letter = self.rng.choice("MMMSR")
-        if self.rng.random() < 0.5:
+        if self._turn("passport", 2) == 0:
             return f"{letter}{self._digits(8)}"
         return f"{letter}{self._digits(3)}{self.rng.choice('ABCDEFG')}{self._digits(4)}"
 
     def driver_license(self) -> str:
         tail = f"{self.rng.randint(0, 99):02d}-{self._digits(6)}-{self._digits(2)}"
-        if self.rng.random() < 0.3:
+        if self._turn("driver_license", 3) == 2:
             return f"{self.rng.choice(self.bank['license_regions'])} {tail}"
         return f"{self.rng.randint(11, 28)}-{tail}"
 
@@ -189,7 +199,7 @@ class FakePii:
         return self.rng.choice([f"{head}-{tail}", f"{head}{tail}"])
 
     def card(self) -> str:
-        if self.rng.random() < 0.2:  # American Express, grouped 4-6-5
+        if self._turn("card", 5) == 4:  # American Express, grouped 4-6-5
             number = luhn_complete(self.rng.choice(["34", "37"]) + self._digits(12))
             return f"{number[:4]}-{number[4:10]}-{number[10:]}"
         prefix = self.rng.choice(["4", "51", "52", "53", "9410", "6250"])
@@ -200,7 +210,7 @@ class FakePii:
     def vehicle_plate(self) -> str:
         hangul = self.rng.choice(self.bank["plate_hangul"])
         last = self._digits(4)
-        return self.rng.choice([
+        return self._cycle("vehicle_plate", [
             f"{self.rng.randint(10, 99)}{hangul}{last}", f"{self.rng.randint(100, 399)}{hangul}{last}",
             f"{self.rng.randint(100, 399)}{hangul} {last}",
             f"{self.rng.choice(self.bank['plate_regions'])}{self.rng.randint(10, 99)}{hangul}{last}",
