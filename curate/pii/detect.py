@@ -10,6 +10,8 @@ then length.
 
 from __future__ import annotations
 
+import bisect
+
 import polars as pl
 
 from curate.pii.detect_rules import TypeRule, compiled_rules
@@ -79,9 +81,10 @@ class Detector:
             candidates.extend(self._match_type(text, rule))
         if not candidates:
             return []
-        if self._hard_negatives:
-            negatives = [m.span() for p in self._hard_negatives for m in p.finditer(text)]
-            candidates = [c for c in candidates if not any(s <= c[0] and c[1] <= e for s, e in negatives)]
+        for pattern in self._hard_negatives:
+            negatives = [m.span() for m in pattern.finditer(text)]
+            if negatives:
+                candidates = [c for c in candidates if not _inside_any(c, negatives)]
         return _resolve_overlaps(candidates, self._order)
 
     @staticmethod
@@ -135,8 +138,20 @@ def _context_score(text: str, start: int, end: int, rule: TypeRule) -> float:
 def _resolve_overlaps(candidates: list[_Candidate], order: dict[str, int]) -> list[_Candidate]:
     """Keep the best of overlapping spans: higher score, then longer, then earlier, then rule order."""
     ranked = sorted(candidates, key=lambda c: (-c[3], -(c[1] - c[0]), c[0], order[c[2]]))
+    starts: list[int] = []  # kept spans never overlap, so sorted starts give sorted ends too
     kept: list[_Candidate] = []
     for cand in ranked:
-        if all(cand[1] <= k[0] or k[1] <= cand[0] for k in kept):
-            kept.append(cand)
-    return sorted(kept)
+        i = bisect.bisect_right(starts, cand[0])
+        if i > 0 and kept[i - 1][1] > cand[0]:
+            continue  # the kept span starting at or before this one reaches into it
+        if i < len(starts) and starts[i] < cand[1]:
+            continue  # the next kept span starts inside this one
+        starts.insert(i, cand[0])
+        kept.insert(i, cand)
+    return kept
+
+
+def _inside_any(cand: _Candidate, spans: list[tuple[int, int]]) -> bool:
+    """``cand`` lies within one of ``spans`` (sorted, non-overlapping: one pattern's matches)."""
+    i = bisect.bisect_right(spans, (cand[0], float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= cand[0] and cand[1] <= spans[i][1]
