@@ -36,7 +36,6 @@ from pydantic import Field
 from curate.dedup.components import component_labels
 from curate.dedup.lsh import bucket_edges, estimated_jaccard
 from curate.dedup.minhash import band_hashes, signatures
-from curate.dedup.normalize import normalize_series
 from curate.dedup.shingles import shingle_hashes
 from curate.steps import register
 from curate.steps.base import DROP, GlobalStep, StepOutput
@@ -76,8 +75,7 @@ class DedupFuzzy(GlobalStep):
         return [f"_band{b}" for b in range(self.bands)]
 
     def summarize(self, df: pl.DataFrame) -> pl.DataFrame:
-        normalized = normalize_series(df["text"])
-        shingles = shingle_hashes(normalized, self.ngram, short="whole")
+        shingles = shingle_hashes(df["text"], self.ngram, short="whole")  # normalizes
         sig = signatures(shingles, self.num_perm, self.seed)
         bands = band_hashes(sig, self.bands, self.rows)
         columns: dict[str, Any] = {
