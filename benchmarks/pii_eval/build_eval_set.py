@@ -51,21 +51,33 @@ def build_split(split: str) -> list[dict]:
                 if not with_particle and carrier.endswith("{x}"):
                     after = ""
                 text, start, end = _place(carrier, label, value, after)
-                examples.append({
-                    "split": split, "kind": "positive", "carrier": c_index, "type": pii_type,
-                    "particle": with_particle, "text": text,
-                    "spans": [{"start": start, "end": end, "type": pii_type}],
-                })
+                examples.append(
+                    {
+                        "split": split,
+                        "kind": "positive",
+                        "carrier": c_index,
+                        "type": pii_type,
+                        "particle": with_particle,
+                        "text": text,
+                        "spans": [{"start": start, "end": end, "type": pii_type}],
+                    }
+                )
     all_carriers = NEGATIVE_CARRIERS + carriers
     for _ in range(n_negatives):
         kind, value = hard_negative(rng)
         carrier = rng.choice(all_carriers)
         after = rng.choice(PARTICLES) if rng.random() < 0.5 else rng.choice(NO_PARTICLE)
         text, start, end = _place(carrier, "", value, after)
-        examples.append({
-            "split": split, "kind": "negative", "negative_kind": kind, "text": text,
-            "negative_span": [start, end], "spans": [],
-        })
+        examples.append(
+            {
+                "split": split,
+                "kind": "negative",
+                "negative_kind": kind,
+                "text": text,
+                "negative_span": [start, end],
+                "spans": [],
+            }
+        )
     return examples
 
 
@@ -78,7 +90,9 @@ def main() -> None:
         for i, row in enumerate(rows):
             fh.write(json.dumps({"id": i, **row}, ensure_ascii=False, sort_keys=True) + "\n")
     positives = sum(r["kind"] == "positive" for r in rows)
-    print(f"wrote {len(rows)} examples ({positives} positive, {len(rows) - positives} negative) to {args.out}")
+    print(
+        f"wrote {len(rows)} examples ({positives} positive, {len(rows) - positives} negative) to {args.out}"
+    )
 
 
 if __name__ == "__main__":

@@ -110,8 +110,33 @@ HELDOUT = [
     "제보는 {x} 보내주시기 바랍니다.",
 ]
 
-PARTICLES = ["으로", "로", "입니다", "이에요", "에게", "님", "까지", "을", "를", "이", "가", "은", "는",
-             "에서", "이고", "라고", "도", "만", "요", "와", "과", "부터", "이랑", "으로요", "이며"]
+PARTICLES = [
+    "으로",
+    "로",
+    "입니다",
+    "이에요",
+    "에게",
+    "님",
+    "까지",
+    "을",
+    "를",
+    "이",
+    "가",
+    "은",
+    "는",
+    "에서",
+    "이고",
+    "라고",
+    "도",
+    "만",
+    "요",
+    "와",
+    "과",
+    "부터",
+    "이랑",
+    "으로요",
+    "이며",
+]
 # What follows a value when no particle is attached
 NO_PARTICLE = [" ", " ", ", ", ". ", " / ", ") "]
 
@@ -156,46 +181,128 @@ def _isbn10(rng: random.Random) -> str:
 def hard_negative(rng: random.Random) -> tuple[str, str]:
     """(kind, text) of one value that must stay untouched."""
     y, m, d = rng.randint(1990, 2025), rng.randint(1, 12), rng.randint(1, 28)
-    kind = rng.choice([
-        "date", "date", "time", "price", "isbn13", "isbn10", "ean13", "order", "tracking", "version",
-        "coordinates", "score", "product_code", "year", "percent", "date6", "datetime", "count",
-        "phone_like_code", "decimal", "range", "serial",
-    ])
+    kind = rng.choice(
+        [
+            "date",
+            "date",
+            "time",
+            "price",
+            "isbn13",
+            "isbn10",
+            "ean13",
+            "order",
+            "tracking",
+            "version",
+            "coordinates",
+            "score",
+            "product_code",
+            "year",
+            "percent",
+            "date6",
+            "datetime",
+            "count",
+            "phone_like_code",
+            "decimal",
+            "range",
+            "serial",
+        ]
+    )
     text = {
-        "date": rng.choice([f"{y}.{m:02d}.{d:02d}", f"{y}-{m:02d}-{d:02d}", f"{y}/{m}/{d}", f"{y}년 {m}월 {d}일",
-                            f"{y}. {m}. {d}."]),
-        "time": rng.choice([f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
-                            f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}",
-                            f"오후 {rng.randint(1, 12)}시 {rng.randint(0, 59)}분"]),
-        "price": rng.choice([f"{rng.randint(1, 9999):,}원", f"{rng.randint(1000, 9_999_999):,}원",
-                             f"₩{rng.randint(1000, 99_999_999):,}", f"{rng.randint(1, 999)}만 원",
-                             f"{rng.randint(1_000_000, 999_999_999):,}원"]),
+        "date": rng.choice(
+            [
+                f"{y}.{m:02d}.{d:02d}",
+                f"{y}-{m:02d}-{d:02d}",
+                f"{y}/{m}/{d}",
+                f"{y}년 {m}월 {d}일",
+                f"{y}. {m}. {d}.",
+            ]
+        ),
+        "time": rng.choice(
+            [
+                f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
+                f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}",
+                f"오후 {rng.randint(1, 12)}시 {rng.randint(0, 59)}분",
+            ]
+        ),
+        "price": rng.choice(
+            [
+                f"{rng.randint(1, 9999):,}원",
+                f"{rng.randint(1000, 9_999_999):,}원",
+                f"₩{rng.randint(1000, 99_999_999):,}",
+                f"{rng.randint(1, 999)}만 원",
+                f"{rng.randint(1_000_000, 999_999_999):,}원",
+            ]
+        ),
         "isbn13": "ISBN " + _isbn13(rng) if rng.random() < 0.5 else _isbn13(rng),
         "isbn10": "ISBN " + _isbn10(rng),
         "ean13": _ean13(rng, "880"),
-        "order": rng.choice([f"주문번호 {y}{m:02d}{d:02d}{_d(rng, 8)}", f"ORD-{y}{m:02d}{d:02d}-{_d(rng, 4)}",
-                             f"주문번호: {y}{m:02d}{d:02d}-{_d(rng, 7)}", f"B{y}-{m:02d}{d:02d}-{_d(rng, 4)}"]),
-        "tracking": rng.choice([f"운송장번호 {_d(rng, 12)}", f"송장 {_d(rng, 4)}-{_d(rng, 4)}-{_d(rng, 4)}",
-                                f"운송장 {_d(rng, 13)}", f"택배 송장번호 {_d(rng, 10)}"]),
-        "version": rng.choice([f"v{rng.randint(0, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 99)}",
-                               f"{rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}",
-                               f"버전 {rng.randint(1, 9)}.{rng.randint(0, 9)}.{rng.randint(0, 9)}.{rng.randint(0, 99)}",
-                               f"ver.{rng.randint(1, 9)}.{rng.randint(0, 9)}"]),
+        "order": rng.choice(
+            [
+                f"주문번호 {y}{m:02d}{d:02d}{_d(rng, 8)}",
+                f"ORD-{y}{m:02d}{d:02d}-{_d(rng, 4)}",
+                f"주문번호: {y}{m:02d}{d:02d}-{_d(rng, 7)}",
+                f"B{y}-{m:02d}{d:02d}-{_d(rng, 4)}",
+            ]
+        ),
+        "tracking": rng.choice(
+            [
+                f"운송장번호 {_d(rng, 12)}",
+                f"송장 {_d(rng, 4)}-{_d(rng, 4)}-{_d(rng, 4)}",
+                f"운송장 {_d(rng, 13)}",
+                f"택배 송장번호 {_d(rng, 10)}",
+            ]
+        ),
+        "version": rng.choice(
+            [
+                f"v{rng.randint(0, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 99)}",
+                f"{rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}",
+                f"버전 {rng.randint(1, 9)}.{rng.randint(0, 9)}.{rng.randint(0, 9)}.{rng.randint(0, 99)}",
+                f"ver.{rng.randint(1, 9)}.{rng.randint(0, 9)}",
+            ]
+        ),
         "coordinates": f"{rng.uniform(33, 38):.4f}, {rng.uniform(124, 131):.4f}",
-        "score": rng.choice([f"{rng.randint(0, 9)}:{rng.randint(0, 9)}", f"{rng.randint(0, 9)} 대 {rng.randint(0, 9)}",
-                             f"{rng.randint(1, 10)}/10", f"{rng.randint(0, 100)}점"]),
-        "product_code": rng.choice([f"SM-G{rng.randint(900, 999)}N", f"모델명 {rng.choice('ABKX')}{_d(rng, 4)}-{_d(rng, 4)}",
-                                    f"상품코드 {_d(rng, 8)}", f"P/N {_d(rng, 4)}-{_d(rng, 4)}-{_d(rng, 2)}"]),
+        "score": rng.choice(
+            [
+                f"{rng.randint(0, 9)}:{rng.randint(0, 9)}",
+                f"{rng.randint(0, 9)} 대 {rng.randint(0, 9)}",
+                f"{rng.randint(1, 10)}/10",
+                f"{rng.randint(0, 100)}점",
+            ]
+        ),
+        "product_code": rng.choice(
+            [
+                f"SM-G{rng.randint(900, 999)}N",
+                f"모델명 {rng.choice('ABKX')}{_d(rng, 4)}-{_d(rng, 4)}",
+                f"상품코드 {_d(rng, 8)}",
+                f"P/N {_d(rng, 4)}-{_d(rng, 4)}-{_d(rng, 2)}",
+            ]
+        ),
         "year": rng.choice([f"{y}년", str(y), f"{y}~{y + rng.randint(1, 5)}년"]),
-        "percent": rng.choice([f"{rng.uniform(0, 100):.1f}%", f"{rng.randint(1, 100)}%", f"{rng.randint(1, 99)}퍼센트"]),
+        "percent": rng.choice(
+            [f"{rng.uniform(0, 100):.1f}%", f"{rng.randint(1, 100)}%", f"{rng.randint(1, 99)}퍼센트"]
+        ),
         "date6": f"{y % 100:02d}{m:02d}{d:02d}",
-        "datetime": f"{y}-{m:02d}-{d:02d} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}",
-        "count": rng.choice([f"{rng.randint(2, 999)}명", f"{rng.randint(1, 99)}개", f"{rng.randint(1, 30)}회차",
-                             f"{rng.randint(1, 12)}층 {rng.randint(1, 20)}번 창구"]),
-        "phone_like_code": rng.choice([f"{rng.randint(1, 9)}{_d(rng, 3)}-{_d(rng, 4)}-{_d(rng, 4)}",
-                                       f"A{_d(rng, 2)}-{_d(rng, 4)}-{_d(rng, 4)}", f"1588-{_d(rng, 4)}",
-                                       f"1{_d(rng, 2)}-{_d(rng, 3)}-{_d(rng, 3)}"]),
-        "decimal": rng.choice([f"{rng.uniform(0, 1000):.3f}", f"{rng.randint(1, 9)}.{_d(rng, 2)}.{_d(rng, 2)}"]),
+        "datetime": f"{y}-{m:02d}-{d:02d} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:"
+        f"{rng.randint(0, 59):02d}",
+        "count": rng.choice(
+            [
+                f"{rng.randint(2, 999)}명",
+                f"{rng.randint(1, 99)}개",
+                f"{rng.randint(1, 30)}회차",
+                f"{rng.randint(1, 12)}층 {rng.randint(1, 20)}번 창구",
+            ]
+        ),
+        "phone_like_code": rng.choice(
+            [
+                f"{rng.randint(1, 9)}{_d(rng, 3)}-{_d(rng, 4)}-{_d(rng, 4)}",
+                f"A{_d(rng, 2)}-{_d(rng, 4)}-{_d(rng, 4)}",
+                f"1588-{_d(rng, 4)}",
+                f"1{_d(rng, 2)}-{_d(rng, 3)}-{_d(rng, 3)}",
+            ]
+        ),
+        "decimal": rng.choice(
+            [f"{rng.uniform(0, 1000):.3f}", f"{rng.randint(1, 9)}.{_d(rng, 2)}.{_d(rng, 2)}"]
+        ),
         "range": f"{rng.randint(1, 100)}-{rng.randint(101, 999)}",
         "serial": f"S/N {rng.choice('ABCDEFGHM')}{_d(rng, 9)}",
     }[kind]

@@ -98,12 +98,18 @@ def evaluate(rows: list[dict], detector: Detector, pseudonymizer=None) -> dict:
         touched = sum(k for _, k in neg_kinds.values())
         result[split] = {
             "types": types,
-            "negatives": {"total": negatives_total, "touched": touched,
-                          "share": _ratio(touched, negatives_total) if negatives_total else 0.0,
-                          "by_kind": {k: {"total": n, "touched": t} for k, (n, t) in sorted(neg_kinds.items())}},
-            "particle": {"with": _ratio(particle[True][1], particle[True][0]),
-                         "without": _ratio(particle[False][1], particle[False][0]),
-                         "support_with": particle[True][0], "support_without": particle[False][0]},
+            "negatives": {
+                "total": negatives_total,
+                "touched": touched,
+                "share": _ratio(touched, negatives_total) if negatives_total else 0.0,
+                "by_kind": {k: {"total": n, "touched": t} for k, (n, t) in sorted(neg_kinds.items())},
+            },
+            "particle": {
+                "with": _ratio(particle[True][1], particle[True][0]),
+                "without": _ratio(particle[False][1], particle[False][0]),
+                "support_with": particle[True][0],
+                "support_without": particle[False][0],
+            },
         }
     return result
 
@@ -111,17 +117,25 @@ def evaluate(rows: list[dict], detector: Detector, pseudonymizer=None) -> dict:
 def _print(metrics: dict) -> None:
     for split, m in metrics.items():
         print(f"\n### split: {split}\n")
-        print("| type | support | recall (all chars covered) | typed recall | precision | leaked after pseudonymize |")
+        print(
+            "| type | support | recall (all chars covered) | typed recall | precision "
+            "| leaked after pseudonymize |"
+        )
         print("|---|---:|---:|---:|---:|---:|")
         for t, s in m["types"].items():
             leaked = "-" if s["leaked"] is None else str(s["leaked"])
-            print(f"| {t} | {s['support']} | {s['recall']:.4f} | {s['typed_recall']:.4f} | {s['precision']:.4f} | {leaked} |")
+            print(
+                f"| {t} | {s['support']} | {s['recall']:.4f} | {s['typed_recall']:.4f} "
+                f"| {s['precision']:.4f} | {leaked} |"
+            )
         n = m["negatives"]
         print(f"\nhard negatives touched: {n['touched']} / {n['total']} = {n['share']:.4f}")
         print("by kind: " + ", ".join(f"{k} {v['touched']}/{v['total']}" for k, v in n["by_kind"].items()))
         p = m["particle"]
-        print(f"recall with particle: {p['with']:.4f} (n={p['support_with']}), "
-              f"without: {p['without']:.4f} (n={p['support_without']})")
+        print(
+            f"recall with particle: {p['with']:.4f} (n={p['support_with']}), "
+            f"without: {p['without']:.4f} (n={p['support_without']})"
+        )
 
 
 def main() -> None:

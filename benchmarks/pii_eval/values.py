@@ -46,14 +46,30 @@ def phone(rng: random.Random, fake: Faker) -> str:
     if kind < 0.45:
         prefix = rng.choice(["010", "010", "010", "011", "016", "019"])
         a, b = _digits(rng, 4), _digits(rng, 4)
-        return rng.choice([f"{prefix}-{a}-{b}", f"{prefix}.{a}.{b}", f"{prefix} {a} {b}", f"{prefix}{a}{b}",
-                           f"+82-{prefix[1:]}-{a}-{b}", f"+82 {prefix[1:]} {a} {b}", f"({prefix}) {a}-{b}"])
+        return rng.choice(
+            [
+                f"{prefix}-{a}-{b}",
+                f"{prefix}.{a}.{b}",
+                f"{prefix} {a} {b}",
+                f"{prefix}{a}{b}",
+                f"+82-{prefix[1:]}-{a}-{b}",
+                f"+82 {prefix[1:]} {a} {b}",
+                f"({prefix}) {a}-{b}",
+            ]
+        )
     if kind < 0.8:
         area = rng.choice(["02", "031", "032", "033", "041", "042", "051", "053", "055", "062", "064", "070"])
         mid = str(rng.randint(2, 9)) + _digits(rng, rng.choice([2, 3]))
         last = _digits(rng, 4)
-        return rng.choice([f"{area}-{mid}-{last}", f"({area}) {mid}-{last}", f"{area}.{mid}.{last}",
-                           f"{area}){mid}-{last}", f"+82-{area[1:]}-{mid}-{last}"])
+        return rng.choice(
+            [
+                f"{area}-{mid}-{last}",
+                f"({area}) {mid}-{last}",
+                f"{area}.{mid}.{last}",
+                f"{area}){mid}-{last}",
+                f"+82-{area[1:]}-{mid}-{last}",
+            ]
+        )
     if kind < 0.9:
         return f"050{rng.randint(2, 8)}-{_digits(rng, 3)}-{_digits(rng, 4)}"
     return fake.phone_number()
@@ -68,8 +84,21 @@ def frn(rng: random.Random, fake: Faker) -> str:
 
 
 def email(rng: random.Random, fake: Faker) -> str:
-    domain = rng.choice(["naver.com", "gmail.com", "daum.net", "hanmail.net", "kakao.com", "nate.com",
-                         "korea.ac.kr", "snu.ac.kr", "company.co.kr", "example.org", fake.domain_name()])
+    domain = rng.choice(
+        [
+            "naver.com",
+            "gmail.com",
+            "daum.net",
+            "hanmail.net",
+            "kakao.com",
+            "nate.com",
+            "korea.ac.kr",
+            "snu.ac.kr",
+            "company.co.kr",
+            "example.org",
+            fake.domain_name(),
+        ]
+    )
     user = fake.user_name()
     if rng.random() < 0.3:
         user += rng.choice([".", "_", ""]) + str(rng.randint(1, 9999))
@@ -78,19 +107,23 @@ def email(rng: random.Random, fake: Faker) -> str:
 
 def url(rng: random.Random, fake: Faker) -> str:
     user = fake.user_name()
-    return rng.choice([
-        fake.url().rstrip("/"),
-        f"https://blog.naver.com/{user}",
-        f"http://www.{fake.domain_word()}.co.kr/board/view?id={rng.randint(1, 99999)}",
-        f"www.{fake.domain_word()}.com",
-        f"https://instagram.com/{user}",
-        f"cafe.daum.net/{user}",
-        f"https://{fake.domain_word()}.kr/{user}/{rng.randint(1, 999)}",
-    ])
+    return rng.choice(
+        [
+            fake.url().rstrip("/"),
+            f"https://blog.naver.com/{user}",
+            f"http://www.{fake.domain_word()}.co.kr/board/view?id={rng.randint(1, 99999)}",
+            f"www.{fake.domain_word()}.com",
+            f"https://instagram.com/{user}",
+            f"cafe.daum.net/{user}",
+            f"https://{fake.domain_word()}.kr/{user}/{rng.randint(1, 999)}",
+        ]
+    )
 
 
 def ipv4(rng: random.Random, fake: Faker) -> str:
-    return rng.choice([fake.ipv4_private(), fake.ipv4_public(), f"192.168.{rng.randint(0, 255)}.{rng.randint(1, 254)}"])
+    return rng.choice(
+        [fake.ipv4_private(), fake.ipv4_public(), f"192.168.{rng.randint(0, 255)}.{rng.randint(1, 254)}"]
+    )
 
 
 def ipv6(rng: random.Random, fake: Faker) -> str:
@@ -112,20 +145,35 @@ def mention(rng: random.Random, fake: Faker) -> str:
     return "@" + fake.user_name() + (str(rng.randint(1, 99)) if rng.random() < 0.3 else "")
 
 
+LOT_DONGS = ["역삼", "신림", "부전", "상계", "봉명"]
+
+
 def address(rng: random.Random, fake: Faker) -> str:
     sido = rng.choice([s for s in load_words("pii/sido.txt") if len(s) > 2])
     sigungu = rng.choice(load_words("pii/sigungu.txt"))
-    road = rng.choice(["테헤란", "세종대", "중앙", "시청", "번영", "동문", "한강대", "월드컵북", "가야대", "금강"])
+    road = rng.choice(
+        ["테헤란", "세종대", "중앙", "시청", "번영", "동문", "한강대", "월드컵북", "가야대", "금강"]
+    )
     number = rng.randint(1, 999)
-    tail = rng.choice([
-        f"{road}로 {number}",
-        f"{road}로{rng.randint(1, 99)}길 {number}",
-        f"{road}로 {number}-{rng.randint(1, 30)}",
-        f"{rng.choice(['역삼', '신림', '부전', '상계', '봉명'])}동 {rng.randint(1, 999)}-{rng.randint(1, 99)}",
-        f"{rng.choice(['역삼', '신림', '부전', '상계'])}동 {rng.randint(1, 999)}번지",
-    ])
-    unit = rng.choice(["", "", f", {rng.randint(101, 120)}동 {rng.randint(1, 25)}0{rng.randint(1, 4)}호",
-                       f" {rng.randint(2, 15)}층", f" {rng.randint(101, 999)}호", " (역삼동)"])
+    tail = rng.choice(
+        [
+            f"{road}로 {number}",
+            f"{road}로{rng.randint(1, 99)}길 {number}",
+            f"{road}로 {number}-{rng.randint(1, 30)}",
+            f"{rng.choice(LOT_DONGS)}동 {rng.randint(1, 999)}-{rng.randint(1, 99)}",
+            f"{rng.choice(['역삼', '신림', '부전', '상계'])}동 {rng.randint(1, 999)}번지",
+        ]
+    )
+    unit = rng.choice(
+        [
+            "",
+            "",
+            f", {rng.randint(101, 120)}동 {rng.randint(1, 25)}0{rng.randint(1, 4)}호",
+            f" {rng.randint(2, 15)}층",
+            f" {rng.randint(101, 999)}호",
+            " (역삼동)",
+        ]
+    )
     region = rng.choice([f"{sido} {sigungu}", sigungu, f"{sido} {sigungu}"])
     if rng.random() < 0.25:
         return fake.address()
@@ -133,8 +181,9 @@ def address(rng: random.Random, fake: Faker) -> str:
 
 
 def bank_account(rng: random.Random, fake: Faker) -> str:
-    layout = rng.choice([(6, 2, 6), (3, 3, 6), (4, 3, 6), (3, 6, 5), (3, 4, 4, 2), (3, 6, 2, 3), (4, 2, 7),
-                         (3, 2, 6)])
+    layout = rng.choice(
+        [(6, 2, 6), (3, 3, 6), (4, 3, 6), (3, 6, 5), (3, 4, 4, 2), (3, 6, 2, 3), (4, 2, 7), (3, 2, 6)]
+    )
     if rng.random() < 0.15:
         return _digits(rng, sum(layout))
     return "-".join(_digits(rng, n) for n in layout)
@@ -194,10 +243,23 @@ def vehicle_plate(rng: random.Random, fake: Faker) -> str:
 
 
 GENERATORS = {
-    "phone": phone, "rrn": rrn, "frn": frn, "email": email, "url": url, "ipv4": ipv4, "ipv6": ipv6,
-    "mac": mac, "mention": mention, "address": address, "bank_account": bank_account,
-    "passport": passport, "driver_license": driver_license, "brn": brn,
-    "health_insurance": health_insurance, "card": card, "vehicle_plate": vehicle_plate,
+    "phone": phone,
+    "rrn": rrn,
+    "frn": frn,
+    "email": email,
+    "url": url,
+    "ipv4": ipv4,
+    "ipv6": ipv6,
+    "mac": mac,
+    "mention": mention,
+    "address": address,
+    "bank_account": bank_account,
+    "passport": passport,
+    "driver_license": driver_license,
+    "brn": brn,
+    "health_insurance": health_insurance,
+    "card": card,
+    "vehicle_plate": vehicle_plate,
 }
 
 # Context a writer puts before the value. "" = no label. Types whose bare value is ambiguous

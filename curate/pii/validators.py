@@ -20,8 +20,18 @@ _MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}$"
 _MAC_DOTTED = re.compile(r"^[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}$")
 
 # gender/century digit of RRN and FRN -> century of the birth date
-_CENTURY = {"9": 1800, "0": 1800, "1": 1900, "2": 1900, "3": 2000, "4": 2000,
-            "5": 1900, "6": 1900, "7": 2000, "8": 2000}
+_CENTURY = {
+    "9": 1800,
+    "0": 1800,
+    "1": 1900,
+    "2": 1900,
+    "3": 2000,
+    "4": 2000,
+    "5": 1900,
+    "6": 1900,
+    "7": 2000,
+    "8": 2000,
+}
 _RRN_GENDER = frozenset("123490")
 _FRN_GENDER = frozenset("5678")
 _ID_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
@@ -163,12 +173,7 @@ def card_bin_plausible(value: str) -> bool:
     if len(d) < 14:
         return False
     two, four = int(d[:2]), int(d[:4])
-    return (
-        d[0] in "49"
-        or 51 <= two <= 55
-        or 2221 <= four <= 2720
-        or two in (34, 35, 36, 37, 38, 30, 62)
-    )
+    return d[0] in "49" or 51 <= two <= 55 or 2221 <= four <= 2720 or two in (34, 35, 36, 37, 38, 30, 62)
 
 
 def account_length_ok(value: str) -> bool:

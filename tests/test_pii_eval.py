@@ -1,0 +1,98 @@
+"""The PII evaluation set: committed, reproducible, and the detector meets the aims on it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from curate.pii.detect import Detector
+
+EVAL_DIR = Path(__file__).resolve().parents[1] / "benchmarks" / "pii_eval"
+sys.path.insert(0, str(EVAL_DIR))
+
+import build_eval_set  # noqa: E402
+import evaluate  # noqa: E402
+
+RECALL_AIM = PRECISION_AIM = 0.99
+NEGATIVES_TOUCHED_AIM = 1 / 200
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict]:
+    return evaluate.load_set(EVAL_DIR / "eval_set.jsonl")
+
+
+@pytest.fixture(scope="module")
+def metrics(rows) -> dict:
+    return evaluate.evaluate(rows, Detector())
+
+
+def test_committed_set_is_what_the_generator_builds(rows):
+    rebuilt = [row for split in build_eval_set.SPLITS for row in build_eval_set.build_split(split)]
+    assert [{k: v for k, v in r.items() if k != "id"} for r in rows] == json.loads(json.dumps(rebuilt))
+
+
+def test_set_covers_every_type_carrier_and_negative_kind(rows):
+    types = {r["type"] for r in rows if r["kind"] == "positive"}
+    assert types == set(build_eval_set.GENERATORS)
+    assert len(build_eval_set.TUNED) >= 60 and len(build_eval_set.HELDOUT) >= 20
+    negatives = [r for r in rows if r["kind"] == "negative"]
+    assert len(negatives) >= 300
+    assert len({r["negative_kind"] for r in negatives}) >= 15
+    for r in rows:  # offsets point at the value
+        for span in r["spans"]:
+            assert 0 <= span["start"] < span["end"] <= len(r["text"])
+
+
+@pytest.mark.parametrize("split", ["tuned", "heldout"])
+def test_recall_and_precision_per_type(metrics, split):
+    for pii_type, m in metrics[split]["types"].items():
+        assert m["recall"] >= RECALL_AIM, (split, pii_type, m)
+        assert m["typed_recall"] >= RECALL_AIM, (split, pii_type, m)
+        assert m["precision"] >= PRECISION_AIM, (split, pii_type, m)
+
+
+@pytest.mark.parametrize("split", ["tuned", "heldout"])
+def test_hard_negatives_untouched(metrics, split):
+    assert metrics[split]["negatives"]["share"] <= NEGATIVES_TOUCHED_AIM, metrics[split]["negatives"]
+
+
+@pytest.mark.parametrize("split", ["tuned", "heldout"])
+def test_no_recall_drop_with_particles(metrics, split):
+    particle = metrics[split]["particle"]
+    assert particle["with"] >= particle["without"] - 0.002, particle
+
+
+def test_evaluation_notices_a_broken_detector(rows):
+    """The metrics are not vacuous: a detector missing a type fails the aims."""
+    crippled = Detector(types=[t for t in Detector().types if t != "phone"])
+    result = evaluate.evaluate(rows, crippled)
+    assert result["tuned"]["types"]["phone"]["recall"] < 0.5
+
+
+def test_no_value_survives_pseudonymization(rows):
+    pii = pytest.importorskip("curate.pii")
+    if not hasattr(pii, "Pseudonymizer"):
+        pytest.skip("pseudonymizer not available")
+    detector = Detector()
+    pseudonymizer = pii.Pseudonymizer(key=b"test-eval-key", detector=detector)
+    result = evaluate.evaluate(rows, detector, pseudonymizer)
+    for split, m in result.items():
+        leaked = {t: s["leaked"] for t, s in m["types"].items() if s["leaked"]}
+        assert not leaked, (split, leaked)
+
+
+def test_repeated_values_get_the_same_fake():
+    pii = pytest.importorskip("curate.pii")
+    if not hasattr(pii, "Pseudonymizer"):
+        pytest.skip("pseudonymizer not available")
+    pseudonymizer = pii.Pseudonymizer(key=b"test-eval-key")
+    text = "연락처 010-1234-5678, 다시 한번 010-1234-5678로 hong@naver.com에게 hong@naver.com으로"
+    out = pseudonymizer.pseudonymize(text)
+    assert "010-1234-5678" not in out and "hong@naver.com" not in out
+    for pii_type, value in (("phone", "010-1234-5678"), ("email", "hong@naver.com")):
+        fake = pseudonymizer.replacement(pii_type, value)
+        assert fake != value and out.count(fake) == 2
