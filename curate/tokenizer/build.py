@@ -25,7 +25,7 @@ class TrainOptions:
     n_workers: int = 2
     use_ray: bool = False
     max_chars: int = 100  # longer eojeols are not analysed
-    group: int = 64  # eojeols per Kiwi call
+    group: int = 256  # eojeols per Kiwi call
 
     def specials(self) -> SpecialTokens:
         return load_special_tokens(self.special_tokens)

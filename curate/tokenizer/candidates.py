@@ -103,13 +103,23 @@ class SentencePieceCandidate(Candidate):
         lines = [s for s in train_texts.str.split("\n").explode().drop_nulls().to_list() if s]
         with tempfile.TemporaryDirectory() as tmp:
             prefix = str(Path(tmp) / "sp")
-            spm.SentencePieceTrainer.train(
-                sentence_iterator=iter(lines), model_prefix=prefix, vocab_size=vocab_size,
-                model_type=model_type, character_coverage=0.9995, byte_fallback=True,
-                normalization_rule_name="identity", remove_extra_whitespaces=False, add_dummy_prefix=False,
-                allow_whitespace_only_pieces=True, split_digits=False, hard_vocab_limit=False,
-                max_sentence_length=1 << 16, num_threads=n_threads, input_sentence_size=0,
-                minloglevel=2)
+            # Small vocabularies cannot hold 99.95% of Korean characters; byte fallback covers the rest.
+            for coverage in (0.9995, 0.995, 0.98):  # sentencepiece accepts no less than 0.98
+                try:
+                    spm.SentencePieceTrainer.train(
+                        sentence_iterator=iter(lines), model_prefix=prefix, vocab_size=vocab_size,
+                        model_type=model_type, character_coverage=coverage, byte_fallback=True,
+                        normalization_rule_name="identity", remove_extra_whitespaces=False,
+                        add_dummy_prefix=False, allow_whitespace_only_pieces=True, split_digits=False,
+                        hard_vocab_limit=False, max_sentence_length=1 << 16, num_threads=n_threads,
+                        input_sentence_size=0, minloglevel=2)
+                    break
+                except RuntimeError as exc:
+                    if "required_chars" not in str(exc):
+                        raise
+                    if coverage == 0.98:
+                        raise ValueError(f"vocabulary of {vocab_size} too small for sentencepiece "
+                                         "on this text (it must hold 98% of the characters)") from exc
             self.sp = spm.SentencePieceProcessor(model_file=prefix + ".model")
         self.vocab_size = self.sp.get_piece_size()
         self.unk_id = self.sp.unk_id()

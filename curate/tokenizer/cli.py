@@ -95,12 +95,16 @@ def evaluate_command(
         builders = cand.baseline_builders(train_texts, vocab_size, load_special_tokens(), workers)
         for name in wanted:
             t0 = time.perf_counter()
-            candidates.append(builders[name]())
+            try:
+                candidates.append(builders[name]())
+            except ValueError as exc:
+                out.print(f"[yellow]skipping {name}: {exc}[/yellow]")
+                continue
             timings[name] = round(time.perf_counter() - t0, 2)
     texts = [t for t in _texts(heldout, text_field, heldout_limit).to_list() if t]
     table = evaluate(candidates, texts)
     markdown = to_markdown(table)
-    out.print(markdown)
+    typer.echo(markdown)
     if timings:
         out.print(f"baseline training seconds: {json.dumps(timings)}")
     if report is not None:

@@ -30,7 +30,7 @@ def _cut_slice(eojeols: list[str], max_chars: int, group: int) -> list[list[str]
 
 
 def cut_eojeols(eojeols: list[str], n_workers: int = 2, max_chars: int = 100,
-                group: int = 64) -> list[list[str]]:
+                group: int = 256) -> list[list[str]]:
     """Morpheme pieces of each eojeol, in order."""
     slices = [eojeols[i:i + SLICE] for i in range(0, len(eojeols), SLICE)]
     if n_workers <= 1 or len(slices) <= 1:
@@ -40,7 +40,7 @@ def cut_eojeols(eojeols: list[str], n_workers: int = 2, max_chars: int = 100,
         return [p for r in results for p in r]
 
 
-def cut_eojeols_ray(eojeols: list[str], max_chars: int = 100, group: int = 64) -> list[list[str]]:
+def cut_eojeols_ray(eojeols: list[str], max_chars: int = 100, group: int = 256) -> list[list[str]]:
     """Like ``cut_eojeols`` with one Ray task per slice (the caller has called ``ray.init``)."""
     import ray
 
@@ -49,8 +49,8 @@ def cut_eojeols_ray(eojeols: list[str], max_chars: int = 100, group: int = 64) -
     return [p for r in ray.get(refs) for p in r]
 
 
-def pretokenize_counts(counts: pl.DataFrame, n_workers: int = 2, max_chars: int = 100, group: int = 64,
-                       use_ray: bool = False) -> pl.DataFrame:
+def pretokenize_counts(counts: pl.DataFrame, n_workers: int = 2, max_chars: int = 100,
+                       group: int = 256, use_ray: bool = False) -> pl.DataFrame:
     """``counts`` (word, count) -> (word, pieces: list of str, count), rows in ``counts`` order.
 
     A word's pieces join back to the word; an eojeol's leading space stays on its first piece.
