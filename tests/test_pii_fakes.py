@@ -243,3 +243,5 @@ def test_address_unit_parts_kept(faker):
         assert re.search(r"[가-힣]+(동|리|가) \d+(-\d+)? \d층$", floor)
         lot = fakes.make_fake("address", "서울 강남구 역삼동 12번지", seed, faker)
         assert lot.endswith("번지")
+        noted = fakes.make_fake("address", "서울특별시 강남구 테헤란로 123 (역삼동)", seed, faker)
+        assert re.search(r"(로|길) \d+(-\d+)? \([가-힣]+동\)$", noted)

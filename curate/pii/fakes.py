@@ -284,23 +284,29 @@ def fake_mention(value: str, rng: random.Random, faker: Faker) -> str:
 
 
 _ROAD = re.compile(r"[가-힣0-9]+(?:로|길)\s*\d")
+_NOTE = re.compile(r"(\s*)\([^()]*\)\s*$")  # 도로명주소 참고항목: "(역삼동)"
 _UNIT = re.compile(r"(?:\s*,?\s*\d+\s*동)?(?:\s*(?:지하\s?|B)?\d+\s*층)?(?:\s*\d+\s*호)?\s*$")
 
 
 def fake_address(value: str, rng: random.Random, faker: Faker) -> str:
-    """Faker ko_KR address of the same form (road-name or lot-number), unit part (동/층/호) kept
-    with new numbers."""
-    if _ROAD.search(value):
+    """Faker ko_KR address of the same form (road-name or lot-number); the unit part (동/층/호)
+    and a trailing note in parentheses ("(역삼동)") are kept with new numbers and names."""
+    note = _NOTE.search(value)
+    body = value[: note.start()] if note else value
+    if _ROAD.search(body):
         # Faker's roads also end in 거리/가; the 로/길 form is what a road-name address looks like
         main = f"{faker.metropolitan_city()} {faker.borough()} {faker.road_name()}{rng.choice('로길')}"
         main += f" {rng.randint(1, 300)}" + (f"-{rng.randint(1, 30)}" if rng.random() < 0.3 else "")
     else:
-        main = _lot_address(value, rng, faker)
-    unit = _UNIT.search(value)
+        main = _lot_address(body, rng, faker)
+    unit = _UNIT.search(body)
     if unit and unit.group(0).strip():
         part = unit.group(0)
         new_unit = re.sub(r"\d+", lambda m: _random_digits(rng, len(m.group(0)), first_nonzero=True), part)
         main += new_unit
+    if note:
+        town = faker.road_name()
+        main += note.group(1) + "(" + town + ("" if town.endswith("동") else "동") + ")"
     return main
 
 
@@ -346,6 +352,7 @@ def fake_driver_license(value: str, rng: random.Random, faker: Faker) -> str:
 def fake_vehicle_plate(value: str, rng: random.Random, faker: Faker) -> str:
     rules = _rules("vehicle_plate")
     classes = rules["syllables"]
+    avoid = set(rules["avoid_in_fakes"])
     m = re.match(r"^([가-힣]{2})(\s*)", value)
     prefix = ""
     body = value
@@ -359,7 +366,7 @@ def fake_vehicle_plate(value: str, rng: random.Random, faker: Faker) -> str:
             digit_run += 1
         elif "가" <= c <= "힣":
             kind = next((k for k, syl in classes.items() if c in syl), "private")
-            out.append(rng.choice(classes[kind]))
+            out.append(rng.choice([syl for syl in classes[kind] if syl not in avoid] or classes[kind]))
             digit_run = 0
         else:
             out.append(c)
