@@ -112,7 +112,7 @@ class Executor(ABC):
         ctx = RunContext(seed=recipe.seed, key=key, work_dir=str(layout.state), output_dir=str(layout.root))
         stages = split_stages(loaded.labels(), loaded.steps)
         spec = InputSpec(recipe.input.text_field, recipe.input.id_field, recipe.input.max_record_bytes)
-        work = ShardWork(layout, stages, spec, ctx)
+        work = ShardWork(layout, stages, spec, ctx, plan, recipe.batch_size)
         all_shards = [s.index for s in plan.shards]
         global_seconds: dict[str, dict[str, float]] = {}
         markers: list[dict[str, Any]] = []

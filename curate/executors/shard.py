@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 
 from curate.executors.layout import Layout, atomic_write_bytes, atomic_write_json
+from curate.io.plan import Plan
 from curate.io.read import InputSpec, Quarantined, RawShard, parse_raw_shard
 from curate.runner import BoundStep, StepStats, empty_dead, run_steps
 from curate.steps.base import GlobalStep, RunContext, Step
@@ -81,6 +82,18 @@ def parquet_bytes(df: pl.DataFrame) -> bytes:
 
 
 @dataclass
+class ShardState:
+    """A shard between steps: what the Ray executor passes from one map to the next."""
+
+    index: int
+    stage: int
+    alive: pl.DataFrame
+    dead: pl.DataFrame
+    quarantined: list[Quarantined]
+    marker: dict[str, Any]
+
+
+@dataclass
 class ShardWork:
     """Everything a worker needs; built once per worker process or Ray actor."""
 
@@ -88,15 +101,22 @@ class ShardWork:
     stages: list[Stage]
     input_spec: InputSpec
     ctx: RunContext
-    _ready: bool = field(default=False, init=False)
+    plan: Plan | None = None  # the shards (the Ray datasource reads them itself)
+    batch_size: int = 0
+    _ready: set[str] = field(default_factory=set, init=False)
     _states: dict[int, Any] = field(default_factory=dict, init=False)
 
     def setup(self) -> None:
-        if not self._ready:
-            for stage in self.stages:
-                for bound in stage.steps:
-                    bound.step.setup(self.ctx)
-            self._ready = True
+        """Load every step's heavy state (a local worker runs all steps)."""
+        for stage in self.stages:
+            for bound in stage.steps:
+                self.setup_step(bound)
+
+    def setup_step(self, bound: BoundStep) -> None:
+        """Load one step's heavy state once (a Ray actor runs one step)."""
+        if bound.label not in self._ready:
+            bound.step.setup(self.ctx)
+            self._ready.add(bound.label)
 
     @property
     def last_stage(self) -> int:
@@ -138,25 +158,42 @@ class ShardWork:
 
     def run_stage(self, stage: int, index: int, raw: RawShard | None = None) -> dict[str, Any]:
         """Process one shard through one stage, write its files, then its marker. Returns the marker."""
-        self.setup()
-        marker: dict[str, Any] = {"shard": index, "stage": stage}
+        state = self.start(stage, index, raw)
+        for position in range(len(self.stage_steps(stage))):
+            state = self.step(state, position)
+        return self.finish(state)
+
+    def stage_steps(self, stage: int) -> list[BoundStep]:
+        steps = self.stages[stage].steps
+        # Records that arrive empty are dropped by "read", not blamed on the first step.
+        return [BoundStep(READ, _ReadCheck()), *steps] if stage == 0 else steps
+
+    def start(self, stage: int, index: int, raw: RawShard | None = None) -> ShardState:
+        """A shard's rows at the start of a stage: parsed input (stage 0) or the previous stage's."""
         if stage == 0:
             assert raw is not None and raw.shard.index == index
             alive, quarantined, ledger = self.parse(raw)
-            dead = empty_dead()
-            marker.update(ledger)
-            if quarantined:
-                atomic_write_bytes(self.layout.quarantine(index), quarantine_jsonl(quarantined))
-        else:
-            alive, dead = self.read_stage_input(stage, index)
-            bound = self.stages[stage].global_step
-            if bound is not None:
-                bound.state = self.global_state(stage)
-        steps = self.stages[stage].steps
-        if stage == 0:  # records that arrive empty are dropped by "read", not blamed on the first step
-            steps = [BoundStep(READ, _ReadCheck()), *steps]
-        alive, dead, stats = run_steps(steps, alive, dead)
-        marker["steps"] = [s.to_dict() for s in stats]
+            return ShardState(index, stage, alive, empty_dead(), quarantined, {**ledger, "steps": []})
+        alive, dead = self.read_stage_input(stage, index)
+        return ShardState(index, stage, alive, dead, [], {"steps": []})
+
+    def step(self, state: ShardState, position: int) -> ShardState:
+        """Run the stage's step at ``position`` on the shard."""
+        bound = self.stage_steps(state.stage)[position]
+        self.setup_step(bound)
+        if isinstance(bound.step, GlobalStep):
+            bound.state = self.global_state(state.stage)
+        alive, dead, stats = run_steps([bound], state.alive, state.dead)
+        state.alive, state.dead = alive, dead
+        state.marker["steps"].extend(s.to_dict() for s in stats)
+        return state
+
+    def finish(self, state: ShardState) -> dict[str, Any]:
+        """Write the shard's files for this stage, then its marker (last, so it means done)."""
+        index, stage, alive, dead = state.index, state.stage, state.alive, state.dead
+        marker = {"shard": index, "stage": stage, **state.marker}
+        if state.quarantined:
+            atomic_write_bytes(self.layout.quarantine(index), quarantine_jsonl(state.quarantined))
         if stage == self.last_stage:
             self.write_final(index, alive, dead)
             marker.update(kept=alive.height, dropped=dead.height, hist_out=length_histogram(alive),

@@ -1,0 +1,185 @@
+"""The Ray executor: ``ray.data`` read -> one ``map_batches`` per step -> write.
+
+A row of the Ray dataset is a whole shard (its frame pickled into one binary
+cell), so Ray may move, fuse and schedule the maps as it likes without ever
+splitting or merging shards: that is what makes its output the same bytes as
+the local executor's, which runs exactly the same per-shard code.
+
+- read: a datasource with one read task per input file (each file is streamed
+  once), yielding one row per shard; parsing happens in the first map.
+- steps: light steps are task maps; heavy steps (``Step.heavy``) run in an actor
+  pool so their state (Kiwi, a model) is loaded once per actor.
+- write: a final map writes the shard's files and its completion marker.
+- global steps: ``summarize`` runs as Ray tasks over the previous stage's shard
+  files, the driver reduces, and the state file is read once per worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+from ray.data import Datasource
+
+from curate.executors.driver import Executor
+from curate.executors.shard import ShardWork
+from curate.io.read import RawShard
+
+
+
+def _table(rows: list[tuple[int, bytes]]) -> pa.Table:
+    return pa.table({"shard": pa.array([r[0] for r in rows], pa.int64()),
+                     "payload": pa.array([r[1] for r in rows], pa.large_binary())})
+
+
+def _rows(batch: pa.Table) -> Iterator[tuple[int, bytes]]:
+    yield from zip(batch.column("shard").to_pylist(), batch.column("payload").to_pylist(), strict=True)
+
+
+def _parse_task(batch: pa.Table, work: ShardWork) -> pa.Table:
+    return _table([(i, pickle.dumps(work.start(0, i, pickle.loads(p)))) for i, p in _rows(batch)])
+
+
+def _load_stage_task(batch: pa.Table, work: ShardWork, stage: int) -> pa.Table:
+    return _table([(i, pickle.dumps(work.start(stage, i))) for i, _ in _rows(batch)])
+
+
+class _Step:
+    def __init__(self, work: ShardWork, position: int):
+        self.work, self.position = work, position
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        return _step_task(batch, self.work, self.position)
+
+
+def _step_task(batch: pa.Table, work: ShardWork, position: int) -> pa.Table:
+    return _table([(i, pickle.dumps(work.step(pickle.loads(p), position))) for i, p in _rows(batch)])
+
+
+def _write_task(batch: pa.Table, work: ShardWork) -> pa.Table:
+    return _table([(i, pickle.dumps(work.finish(pickle.loads(p)))) for i, p in _rows(batch)])
+
+
+def _summarize(work: ShardWork, stage: int, index: int) -> pl.DataFrame:
+    return work.summarize(stage, index)
+
+
+class RayExecutor(Executor):
+    name = "ray"
+
+    def __init__(self, workers: int = 2, address: str | None = None):
+        super().__init__(workers)
+        self.address = address
+        self._started = False
+
+    def _ray(self):
+        import ray
+
+        if not ray.is_initialized():
+            if self.address:
+                ray.init(address=self.address, log_to_driver=False)
+            else:
+                # A private local cluster bound to loopback, sized by ``workers``.
+                ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False,
+                         _node_ip_address="127.0.0.1", configure_logging=False)
+            self._started = True
+        ctx = ray.data.DataContext.get_current()
+        ctx.enable_progress_bars = False  # curate draws its own progress bars
+        ctx.verbose_stats_logs = False
+        logging.getLogger("ray.data").setLevel(logging.ERROR)
+        return ray
+
+    def close(self) -> None:
+        if self._started:
+            import ray
+
+            ray.shutdown()
+            self._started = False
+
+    def map_summaries(self, work: ShardWork, stage: int, shards: list[int]) -> list[pl.DataFrame]:
+        ray = self._ray()
+        work_ref = ray.put(work)
+        task = ray.remote(_summarize)
+        return ray.get([task.remote(work_ref, stage, i) for i in shards])
+
+    def process_stage(self, work: ShardWork, stage: int, shards: list[int],
+                      raw: Iterator[RawShard] | None, progress: Callable[[], None]) -> list[dict[str, Any]]:
+        ray = self._ray()
+        from ray.data import ActorPoolStrategy
+
+        if stage == 0:
+            assert raw is not None
+            ds = ray.data.read_datasource(_ShardSource(work, set(shards)), override_num_blocks=len(shards))
+            ds = ds.map_batches(_parse_task, fn_args=(work,), batch_size=1, batch_format="pyarrow")
+        else:
+            ds = ray.data.from_arrow(_table([(i, b"") for i in shards]))
+            ds = ds.map_batches(_load_stage_task, fn_args=(work, stage), batch_size=1, batch_format="pyarrow")
+        for position, bound in enumerate(work.stage_steps(stage)):
+            # Every step is its own map. Heavy ones run in an actor pool so their state is
+            # loaded once per actor; light ones are plain tasks that Ray can fuse.
+            if bound.step.heavy:
+                # Actors reserve half a CPU so that several heavy steps and the task maps
+                # can all be scheduled on a small cluster (a full CPU each would deadlock 2 CPUs).
+                ds = ds.map_batches(_Step, fn_constructor_args=(work, position), batch_size=1,
+                                    batch_format="pyarrow", num_cpus=0.5,
+                                    compute=ActorPoolStrategy(min_size=1, max_size=self.workers))
+            else:
+                ds = ds.map_batches(_step_task, fn_args=(work, position), batch_size=1, batch_format="pyarrow")
+        ds = ds.map_batches(_write_task, fn_args=(work,), batch_size=1, batch_format="pyarrow")
+        markers = []
+        for row in ds.iter_rows():
+            markers.append(pickle.loads(row["payload"]))
+            progress()
+        return markers
+
+
+class _ShardSource(Datasource):
+    """A ray.data datasource: one read task per input file, one row per (unfinished) shard."""
+
+    def __init__(self, work: ShardWork, todo: set[int]):
+        super().__init__()
+        self.work, self.todo = work, todo
+
+    def estimate_inmemory_data_size(self) -> int | None:
+        return None
+
+    def get_name(self) -> str:
+        return "CurateShards"
+
+    @property
+    def supports_distributed_reads(self) -> bool:
+        return True
+
+    def get_read_tasks(self, parallelism: int, per_task_row_limit: int | None = None,
+                       data_context: Any = None) -> list:
+        from ray.data.block import BlockMetadata
+        from ray.data.datasource import ReadTask
+
+        plan = self.work.plan
+        assert plan is not None
+        tasks = []
+        for file in plan.files:
+            shards = tuple(s for s in plan.shards if s.file.path == file.path)
+            if not any(s.index in self.todo for s in shards):
+                continue
+            meta = BlockMetadata(num_rows=sum(s.index in self.todo for s in shards),
+                                 size_bytes=os.path.getsize(file.path), exec_stats=None,
+                                 input_files=(file.path,))
+            tasks.append(ReadTask(_read_file_fn(file, shards, self.work.batch_size, self.todo), meta))
+        return tasks
+
+
+def _read_file_fn(file, shards, batch_size: int, todo: set[int]) -> Callable[[], Iterator[pa.Table]]:
+    from curate.io.read import iter_raw_shards
+
+    def read() -> Iterator[pa.Table]:
+        skip = {s.index for s in shards if s.index not in todo}
+        for raw in iter_raw_shards((file,), shards, batch_size, skip=skip):
+            yield _table([(raw.shard.index, pickle.dumps(raw))])
+
+    return read
