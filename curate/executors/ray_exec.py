@@ -31,7 +31,6 @@ from curate.executors.shard import ShardWork
 from curate.io.read import RawShard
 
 
-
 def _table(rows: list[tuple[int, bytes]]) -> pa.Table:
     return pa.table({"shard": pa.array([r[0] for r in rows], pa.int64()),
                      "payload": pa.array([r[1] for r in rows], pa.large_binary())})

@@ -144,7 +144,7 @@ def _parse_jsonl(numbered: list[tuple[int, bytes]], file: FilePlan,
             if spec.id_field not in frame.columns:
                 frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(spec.id_field))
             return _finish(frame[spec.id_field], frame[spec.text_field], [n for n, _ in numbered], file), []
-    except Exception:  # noqa: BLE001 - any failure sends us to the careful path below
+    except Exception:
         pass
     return _parse_jsonl_careful(numbered, file, spec)
 

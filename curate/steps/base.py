@@ -60,7 +60,7 @@ class Step(BaseModel):
     # step in an actor pool so the state is loaded once per actor.
     heavy: ClassVar[bool] = False
 
-    def setup(self, ctx: RunContext) -> None:  # noqa: B027 - optional hook
+    def setup(self, ctx: RunContext) -> None:
         """Load heavy state. Called once per worker before the first batch."""
 
     def process(self, df: pl.DataFrame) -> pl.DataFrame | StepOutput:

@@ -24,7 +24,7 @@ class RegexReplace(Step):
     def _compiles(cls, pattern: str) -> str:
         try:
             pl.Series([""]).str.replace_all(pattern, "")
-        except Exception as exc:  # noqa: BLE001 - report the engine's own message
+        except Exception as exc:
             raise ValueError(f"invalid regex for Polars (Rust regex syntax): {exc}") from None
         return pattern
 
