@@ -4,7 +4,7 @@ Permutation j maps a shingle hash x (its low 32 bits) to ``(a_j * x + b_j) mod 2
 with odd ``a_j``: a bijection of the 32-bit space, so the minimum over a document's
 shingles is a MinHash. The minima per document come from ``np.minimum.reduceat``
 over the shingles (grouped by document), computed for a block of permutations and
-a block of shingles at a time so that memory stays bounded (``block`` values).
+a block of shingles at a time so that memory stays bounded and in cache.
 
 Band b's hash folds rows ``b*r .. b*r+r-1`` of the signature with splitmix64; two
 documents share a band bucket exactly when those ``r`` minima are all equal (up to
@@ -27,8 +27,14 @@ def permutations(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def signatures(shingles: Shingles, num_perm: int, seed: int, block: int = 1 << 24) -> np.ndarray:
-    """(documents, num_perm) uint32 MinHash signatures; documents without shingles get all EMPTY."""
+def signatures(shingles: Shingles, num_perm: int, seed: int, group: int = 1 << 15,
+               perm_block: int = 16) -> np.ndarray:
+    """(documents, num_perm) uint32 MinHash signatures; documents without shingles get all EMPTY.
+
+    Work goes in blocks of ``perm_block`` permutations x about ``group`` shingles (whole
+    documents), computed in one reused buffer: a block of a few MB stays in cache, which
+    made this twice as fast as blocks of 16 M values.
+    """
     docs = len(shingles.sizes)
     sig = np.full((docs, num_perm), EMPTY, dtype=np.uint32)
     has = np.flatnonzero(shingles.sizes > 0)
@@ -38,22 +44,21 @@ def signatures(shingles: Shingles, num_perm: int, seed: int, block: int = 1 << 2
     x = shingles.hashes.astype(np.uint32)  # low 32 bits
     starts = shingles.starts[has]
     ends = starts + shingles.sizes[has]
-    perm_block = 16
-    # group documents so that one block holds at most `block // perm_block` shingles
-    per_group = max(block // perm_block, 1)
+    buffer = np.empty(perm_block * (group + int(shingles.sizes.max())), dtype=np.uint32)
     first = 0
     while first < len(has):
-        last = int(np.searchsorted(ends, starts[first] + per_group, "right"))
-        last = max(last, first + 1)
+        last = max(int(np.searchsorted(ends, starts[first] + group, "right")), first + 1)
         lo, hi = int(starts[first]), int(ends[last - 1])
         chunk = x[lo:hi]
         offsets = starts[first:last] - lo
-        rows = has[first:last]
+        block = np.empty((last - first, num_perm), dtype=np.uint32)
         for p0 in range(0, num_perm, perm_block):
             p1 = min(p0 + perm_block, num_perm)
-            values = np.multiply.outer(a[p0:p1], chunk)
+            values = buffer[:(p1 - p0) * len(chunk)].reshape(p1 - p0, len(chunk))
+            np.multiply.outer(a[p0:p1], chunk, out=values)
             values += b[p0:p1, None]
-            sig[rows, p0:p1] = np.minimum.reduceat(values, offsets, axis=1).T
+            block[:, p0:p1] = np.minimum.reduceat(values, offsets, axis=1).T
+        sig[has[first:last]] = block
         first = last
     return sig
 
