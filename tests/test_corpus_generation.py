@@ -94,6 +94,9 @@ def test_noise_present_at_about_its_rate(corpus):
     assert 0.01 < kinds["petition"] / len(fresh) < 0.035
     news = [d for d in fresh if d["source"] == "news"]
     assert 0.05 < sum("boilerplate" in d["noise"] for d in news) / len(news) < 0.16
+    comments = [d for d in fresh if d["source"] in ("comment", "thread")]
+    assert 0.02 < sum("sprinkle" in d["noise"] for d in comments) / len(comments) < 0.07
+    assert 0.003 < sum("pii_line" in d["noise"] for d in comments) / len(comments) < 0.025
 
     # then that the labels tell the truth about the text
     for d in docs:
