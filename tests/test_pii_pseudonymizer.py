@@ -132,6 +132,15 @@ def test_types_restrict_what_is_replaced():
     assert "hong.gildong@naver.com" not in out and "010-2345-6789" in out
 
 
+def test_min_score_leaves_low_confidence_spans():
+    scores = [s.score for s in Pseudonymizer(key=KEY).detect(TEXT)]
+    cut = sorted(set(scores))[len(set(scores)) // 2]  # a threshold inside the observed range
+    strict = Pseudonymizer(key=KEY, min_score=cut)
+    kept = strict.detect(TEXT)
+    assert kept and len(kept) == sum(sc >= cut for sc in scores) < len(scores)
+    assert all(s.score >= cut for s in kept)
+
+
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="mode"):
         Pseudonymizer(key=KEY, mode="shred")

@@ -100,3 +100,34 @@ def test_real_reviews_with_pii_mixed_in():
     changed = sum(result[i] != texts[i] for i in untouched)
     assert changed <= len(untouched) * 0.01  # plain reviews almost never touched
     assert out.counters["pii_phone"] >= 100 and out.counters["pii_email"] >= 100
+
+
+def test_pipeline_run_and_cli_agree_across_shards(tmp_path):
+    """`curate run` with two shards and two workers, key from the recipe's key file: a value in
+    both shards gets one fake, the same one `curate pseudonymize` gives with that key file."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    (tmp_path / "pii.key").write_text("shared-key\n")
+    lines = ["주문 문의 010-3456-7890 으로 연락주세요", "평범한 리뷰", "메일 movie.fan@gmail.com"]
+    for shard in ("a", "b"):
+        with (tmp_path / f"{shard}.jsonl").open("w", encoding="utf-8") as fh:
+            for i, line in enumerate(lines):
+                fh.write(json.dumps({"id": f"{shard}{i}", "text": line}, ensure_ascii=False) + "\n")
+    (tmp_path / "recipe.yaml").write_text(
+        "input: {paths: [a.jsonl, b.jsonl]}\noutput: {path: out, format: jsonl}\n"
+        "key: {file: pii.key}\nworkers: 2\nsteps:\n  - {step: pii}\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-c", "from curate.cli import main; main()", "run",
+                          str(tmp_path / "recipe.yaml"), "--quiet"], capture_output=True, text=True,
+                         cwd=repo, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    records = [json.loads(line) for part in sorted((tmp_path / "out" / "data").glob("*.jsonl"))
+               for line in part.read_text(encoding="utf-8").splitlines()]
+    by_id = {r["id"]: r["text"] for r in records}
+    assert by_id["a0"] == by_id["b0"] != lines[0] and by_id["a2"] == by_id["b2"] != lines[2]
+    assert "shared-key" not in (tmp_path / "out" / "report.json").read_text(encoding="utf-8")
+    cli = subprocess.run([sys.executable, "-m", "curate.pii.cli", "--key-file", str(tmp_path / "pii.key")],
+                         input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=repo,
+                         timeout=60, check=False)
+    assert cli.stdout.splitlines() == [by_id["a0"], by_id["a1"], by_id["a2"]]

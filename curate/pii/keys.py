@@ -1,6 +1,7 @@
 """Where the pseudonymization key comes from: a file or an environment variable, never the logs.
 
-The key's bytes are used as given (a file's trailing newline is stripped). Without a key the
+A key file's bytes are used with surrounding whitespace stripped, exactly as the pipeline's
+recipe ``key.file`` is read, so the CLI and ``curate run`` give the same fakes for the same file. Without a key the
 pseudonymizer draws a random one per instance, so fakes are consistent within one run only.
 """
 
@@ -20,7 +21,7 @@ def read_key_file(path: str | os.PathLike[str]) -> bytes:
     p = Path(path)
     if not p.is_file():
         raise KeyFileError(f"PII key file not found: {p}")
-    key = p.read_bytes().rstrip(b"\r\n")
+    key = p.read_bytes().strip()
     if not key:
         raise KeyFileError(f"PII key file is empty: {p}")
     return key
