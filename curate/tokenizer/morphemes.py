@@ -9,6 +9,7 @@ neighbouring piece, so the pieces always join back to the word.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import cache
 from itertools import islice, pairwise
 
 import regex
@@ -19,8 +20,10 @@ CHUNK = 8192  # eojeols handed to Kiwi at a time
 WORD_RE = regex.compile(WORD_PATTERN)
 
 
+@cache
 def load_kiwi(n_threads: int = 1):
-    """A Kiwi with its own thread pool; ``n_threads >= 1`` because the batch API needs one."""
+    """A Kiwi with its own thread pool; ``n_threads >= 1`` because the batch API needs one.
+    Cached per process: loading takes seconds and ~300 MB."""
     from kiwipiepy import Kiwi
 
     return Kiwi(num_workers=max(1, n_threads))
