@@ -9,23 +9,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+from curate.pii.detect import Detector
 from curate.pii.keys import key_from_env_or_file
 from curate.pii.pseudonymizer import Pseudonymizer
 from curate.pii.span import PiiSpan
-
-if TYPE_CHECKING:
-    from curate.pii.detect import Detector
-
-
-def __getattr__(name: str) -> Any:
-    # the detector compiles its patterns on import; load it only when asked for
-    if name == "Detector":
-        from curate.pii.detect import Detector
-
-        return Detector
-    raise AttributeError(name)
-
 
 __all__ = ["Detector", "PiiSpan", "Pseudonymizer", "key_from_env_or_file"]
