@@ -22,16 +22,14 @@ import re
 import secrets
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, overload
+from typing import overload
 
 import polars as pl
 
+from curate.pii.detect import Detector
 from curate.pii.fakes import make_fake, new_faker, normalize
 from curate.pii.span import PiiSpan
 from curate.rules import load_yaml
-
-if TYPE_CHECKING:
-    from curate.pii.detect import Detector
 
 MODES = ("pseudonymize", "mask", "hash", "remove_sentence")
 SENTENCES_REMOVED = "sentences_removed"
@@ -82,11 +80,7 @@ class Pseudonymizer:
         self._key = bytes(key) if key is not None else secrets.token_bytes(32)
         if not self._key:
             raise ValueError("the PII key is empty")
-        if detector is None:
-            from curate.pii.detect import Detector
-
-            detector = Detector(types=self.types)
-        self._detector = detector
+        self._detector = detector if detector is not None else Detector(types=self.types)
         self._faker = new_faker() if mode == "pseudonymize" else None
         # (type, value) -> replacement, kept across calls: a pure function of the key, so caching
         # changes no output; bounded so a long run's memory stays flat
