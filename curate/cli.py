@@ -45,7 +45,7 @@ def run(
         with _progress(quiet) as (callback, log):
             report = engine.run(loaded, overwrite=overwrite, progress=callback, log=log)
     except (RecipeError, InputError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     _summary(report, cfg.output.path)
 

@@ -56,7 +56,7 @@ def expand(patterns: list[str], base: Path | None = None) -> list[str]:
             p = base / p
         matches = glob.glob(str(p), recursive=True)
         if not matches:
-            raise InputError(f"input {pattern!r} matches no file (looked for {p})")
+            raise InputError(f"input {str(p)!r} matches no file")
         found.update(str(Path(m)) for m in matches if Path(m).is_file())
     if not found:
         raise InputError(f"input {patterns!r} matches only directories")
