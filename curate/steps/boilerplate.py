@@ -10,6 +10,7 @@ from curate.rules import load_yaml
 from curate.steps import register
 from curate.steps.base import Step, StepOutput
 from curate.text.lines import LINE, explode_lines, implode_lines, with_text
+from curate.text.subset import any_of
 
 RULES = "clean/boilerplate.yaml"
 
@@ -30,11 +31,25 @@ class Boilerplate(Step):
 
     def process(self, df: pl.DataFrame) -> StepOutput:
         rules = load_yaml(RULES)
+        # Only documents where some rule could match are split into lines ((?m): the
+        # line anchors of the rules hold at every line of the document).
+        trigger = "(?m)" + any_of(r["pattern"] for r in (*rules["strip"], *rules["drop"]))
+        suspect = df.select(pl.col("text").str.contains(trigger).fill_null(False))["text"]
+        counters = {f"lines_removed_{r['name']}": 0 for r in rules["drop"]}
+        counters.update(lines_removed_stripped_to_empty=0, lines_stripped=0, sentences_removed=0)
+        if not suspect.any():
+            return StepOutput(df, counters=counters)
+        rows = suspect.arg_true()
+        cleaned, counters = self._clean(df.filter(suspect), rules)
+        return StepOutput(df.with_columns(df["text"].scatter(rows, cleaned["text"])), counters=counters)
+
+    @staticmethod
+    def _clean(df: pl.DataFrame, rules: dict) -> tuple[pl.DataFrame, dict[str, int]]:
         lines = explode_lines(df)
         line = pl.col(LINE)
         stripped = line
         for rule in rules["strip"]:
-            stripped = stripped.str.replace(rule["pattern"], "")
+            stripped = stripped.str.replace_all(rule["pattern"], "")
         lines = lines.with_columns(stripped.alias("_stripped"))
         changed = int(lines.select((pl.col("_stripped") != line).sum()).item() or 0)
         # a line that was nothing but a byline or an end mark goes entirely
@@ -51,5 +66,5 @@ class Boilerplate(Step):
         drop = flags.select(pl.any_horizontal(pl.all()))[flags.columns[0]]
         counters["sentences_removed"] = int(drop.sum())
         if counters["sentences_removed"] == 0 and changed == 0:
-            return StepOutput(df, counters=counters)
-        return StepOutput(with_text(df, implode_lines(lines.drop("_emptied"), ~drop)), counters=counters)
+            return df, counters
+        return with_text(df, implode_lines(lines.drop("_emptied"), ~drop)), counters

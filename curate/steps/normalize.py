@@ -10,6 +10,7 @@ from curate.rules import load_yaml
 from curate.steps import register
 from curate.steps.base import Step, StepOutput
 from curate.text.repair import repair_mojibake
+from curate.text.subset import any_of, transform_matching
 
 RULES = "clean/normalize.yaml"
 
@@ -46,13 +47,21 @@ class Normalize(Step):
                 fixed = before.map_elements(repair_mojibake, return_dtype=pl.Utf8)
                 counters["mojibake_repaired"] = int((fixed != before).sum())
                 df = df.with_columns(df["text"].scatter(suspect.arg_true(), fixed))
-        counters["invisible_chars_removed"] = int(
-            df.select(text.str.count_matches(rules["remove"]).sum())["text"][0] or 0)
+        triggers = [rules["newlines"], rules["remove"]]
         expr = text.str.replace_all(rules["newlines"], "\n").str.replace_all(rules["remove"], "")
         if self.fullwidth_to_ascii:
             mapping = _width_map(rules["width_keep"], rules["spaces"])
             expr = expr.str.replace_many(list(mapping), list(mapping.values()))
+            triggers.append("[" + "".join(mapping) + "]")
         if self.nfc:
             expr = pl.when(expr.str.contains(rules["nfc_candidates"])).then(
                 expr.str.normalize("NFC")).otherwise(expr)
-        return StepOutput(df.with_columns(expr.alias("text")), counters=counters)
+            triggers.append(rules["nfc_candidates"])
+        counters["invisible_chars_removed"] = 0
+
+        def rewrite(rows: pl.DataFrame) -> pl.DataFrame:
+            counters["invisible_chars_removed"] = int(
+                rows.select(text.str.count_matches(rules["remove"]).sum()).item() or 0)
+            return rows.with_columns(expr.alias("text"))
+
+        return StepOutput(transform_matching(df, any_of(triggers), rewrite), counters=counters)

@@ -10,10 +10,11 @@ import polars as pl
 from curate.rules import load_yaml
 from curate.steps import register
 from curate.steps.base import DROP, Step
-from curate.text.ngrams import top_ngram_coverage
+from curate.text.ngrams import exceeds_ngram_coverage
 
 RULES = "clean/filters.yaml"
 _DEFAULTS = load_yaml(RULES)["quality_filter"]
+_BLANKS = [" ", "\n", "\t", "\r", "\u3000", "\u00a0"]  # what normalize leaves as blanks
 
 
 def _duplicate_fractions(separator: str) -> tuple[pl.Expr, pl.Expr]:
@@ -68,27 +69,24 @@ class QualityFilter(Step):
         para_count, para_chars = _duplicate_fractions("\n\n")
         rule(para_count, self.max_duplicate_paragraph_fraction, "repetitive_paragraphs")
         rule(para_chars, self.max_duplicate_paragraph_char_fraction, "repetitive_paragraphs")
+        stripped = df.select(text.fill_null("").str.replace_many(_BLANKS, [""] * len(_BLANKS)).alias("_no_blanks"))
         if self.top_ngram_max_coverage:
-            reasons.append(self._ngram_reason(df))
-        non_blank = text.str.len_chars() - text.str.count_matches(r"\s")
+            reasons.append(self._ngram_reason(stripped["_no_blanks"]))
+        df = df.with_columns(stripped)
+        non_blank = pl.col("_no_blanks").str.len_chars()
         rules = load_yaml(RULES)["quality_filter"]
         for pattern, limit, reason in ((rules["symbol"], self.max_symbol_ratio, "symbol_ratio"),
                                        (rules["digit"], self.max_digit_ratio, "digit_ratio")):
             rule(pl.when(non_blank > 0).then(text.str.count_matches(pattern) / non_blank), limit, reason)
         if not reasons:
-            return df
-        return df.with_columns(pl.coalesce(*reasons, pl.lit(None, dtype=pl.Utf8)).alias(DROP))
+            return df.drop("_no_blanks")
+        return df.with_columns(pl.coalesce(*reasons, pl.lit(None, dtype=pl.Utf8)).alias(DROP)).drop("_no_blanks")
 
-    def _ngram_reason(self, df: pl.DataFrame) -> pl.Expr:
-        stripped = df.select(pl.col("text").fill_null("").str.replace_all(r"\s+", "")
-                             .str.slice(0, self.ngram_max_chars))["text"]
+    def _ngram_reason(self, no_blanks: pl.Series) -> pl.Expr:
+        stripped = no_blanks.str.slice(0, self.ngram_max_chars)
         judged = stripped.str.len_chars().to_numpy() >= self.ngram_min_chars
-        repetitive = np.zeros(len(df), dtype=bool)
+        repetitive = np.zeros(len(stripped), dtype=bool)
         if judged.any():
-            coverage = top_ngram_coverage(stripped.filter(pl.Series(judged)).to_list(),
-                                          sorted(self.top_ngram_max_coverage))
-            over = np.zeros(int(judged.sum()), dtype=bool)
-            for n, limit in self.top_ngram_max_coverage.items():
-                over |= coverage[n] > limit
-            repetitive[judged] = over
+            repetitive[judged] = exceeds_ngram_coverage(stripped.filter(pl.Series(judged)).to_list(),
+                                                        self.top_ngram_max_coverage)
         return pl.when(pl.lit(pl.Series(repetitive))).then(pl.lit("repetitive_ngrams"))

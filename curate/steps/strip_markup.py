@@ -11,6 +11,7 @@ from curate.rules import load_yaml
 from curate.steps import register
 from curate.steps.base import Step, StepOutput
 from curate.text.html import page_text
+from curate.text.subset import any_of, transform_matching
 
 RULES = "clean/markup.yaml"
 
@@ -32,35 +33,56 @@ class StripMarkup(Step):
 
     def process(self, df: pl.DataFrame) -> StepOutput:
         rules = load_yaml(RULES)
+        counters = {"html_pages": 0}
+
+        def markup(rows: pl.DataFrame) -> pl.DataFrame:
+            rows = self._pages(rows, rules, counters)
+            return self._inline(rows, rules)
+
+        df = transform_matching(df, "[<&]", markup)
         text = pl.col("text")
-        counters: dict[str, int] = {}
-        is_page = df.select(
-            (text.str.contains(rules["page_marker"])
-             | (text.str.count_matches(r"<[a-zA-Z/!]") >= rules["page_min_tags"])).fill_null(False)
-        )["text"]
-        if is_page.any():
-            rows = is_page.arg_true()
-            pages = df[rows].select(text.str.replace_all(rules["block_tag"], "\n$0"))["text"]
-            drop = tuple(rules["drop_elements"])
-            extracted = pages.map_elements(lambda page: page_text(page, drop), return_dtype=pl.Utf8)
-            df = df.with_columns(df["text"].scatter(rows, extracted))
-            counters["html_pages"] = len(rows)
+        expr, triggers = text, [r"^\s|\s$"]
+        if self.hashtags:
+            expr = expr.str.replace_all(rules["hashtag"], rules["hashtag_replace"])
+            triggers.append(rules["hashtag"])
+        if self.empty_brackets:
+            expr = expr.str.replace_all(rules["empty_brackets"], "")
+            triggers.append(rules["empty_brackets"])
+        for pattern, replacement in rules["blank_rewrites"]:
+            expr = expr.str.replace_all(pattern, replacement)
+            triggers.append(pattern)
+        df = transform_matching(df, any_of(triggers),
+                                lambda rows: rows.with_columns(expr.str.strip_chars().alias("text")))
+        return StepOutput(df, counters=counters)
+
+    @staticmethod
+    def _pages(df: pl.DataFrame, rules: dict, counters: dict[str, int]) -> pl.DataFrame:
+        """Whole pages through selectolax; block tags become line breaks first."""
+        text = pl.col("text")
+        is_page = df.select((text.str.contains(rules["page_marker"])
+                             | (text.str.count_matches(r"<[a-zA-Z/!]") >= rules["page_min_tags"])
+                             ).fill_null(False))["text"]
+        if not is_page.any():
+            return df
+        rows = is_page.arg_true()
+        pages = df[rows].select(text.str.replace_all(rules["block_tag"], "\n$0"))["text"]
+        drop = tuple(rules["drop_selectors"])
+        extracted = pages.map_elements(lambda page: page_text(page, drop), return_dtype=pl.Utf8)
+        counters["html_pages"] += len(rows)
+        return df.with_columns(df["text"].scatter(rows, extracted))
+
+    @staticmethod
+    def _inline(df: pl.DataFrame, rules: dict) -> pl.DataFrame:
+        """Inline tags by regex, common entities by a replacement table, the rest by html.unescape."""
+        text = pl.col("text")
         expr = text.str.replace_all(rules["line_break_tags"], "\n")
         for pattern in rules["tag_patterns"]:
             expr = expr.str.replace_all(pattern, "")
         entities = rules["entities"]
-        expr = expr.str.replace_many(list(entities), list(entities.values()))
-        df = df.with_columns(expr.alias("text"))
+        df = df.with_columns(expr.str.replace_many(list(entities), list(entities.values())).alias("text"))
         has_entity = df.select(text.str.contains(rules["entity_rest"]).fill_null(False))["text"]
         if has_entity.any():
             rows = has_entity.arg_true()
             df = df.with_columns(df["text"].scatter(rows, df["text"][rows].map_elements(
                 html.unescape, return_dtype=pl.Utf8)))
-        expr = text
-        if self.hashtags:
-            expr = expr.str.replace_all(rules["hashtag"], rules["hashtag_replace"])
-        if self.empty_brackets:
-            expr = expr.str.replace_all(rules["empty_brackets"], "")
-        for pattern, replacement in rules["blank_rewrites"]:
-            expr = expr.str.replace_all(pattern, replacement)
-        return StepOutput(df.with_columns(expr.str.strip_chars().alias("text")), counters=counters)
+        return df

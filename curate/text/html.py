@@ -9,8 +9,11 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser
 
 
-def page_text(html: str, drop_elements: tuple[str, ...]) -> str:
+def page_text(html: str, drop_selectors: tuple[str, ...]) -> str:
+    """Visible text of ``html`` without the elements matching ``drop_selectors``."""
     tree = LexborHTMLParser(html)
-    tree.strip_tags(list(drop_elements))
+    for selector in drop_selectors:
+        for node in tree.css(selector):
+            node.decompose()
     root = tree.body or tree.root
     return "" if root is None else root.text(deep=True, separator="", strip=False)
