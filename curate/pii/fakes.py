@@ -115,8 +115,10 @@ def normalize(pii_type: str, value: str) -> str:
         return _phone_national(value)[0]
     if pii_type in _DIGIT_TYPES:
         return digits_of(value)
-    if pii_type in ("mac",):
+    if pii_type == "mac":
         return re.sub(r"[^0-9a-f]", "", value.lower())
+    if pii_type in ("driver_license", "vehicle_plate"):  # region name / use letter + digits
+        return re.sub(r"[^0-9가-힣]", "", value)
     if pii_type in ("email", "url", "mention", "ipv6", "passport"):
         return value.lower().rstrip("/")
     return re.sub(r"\s+", "", value)

@@ -1,10 +1,12 @@
 """pii: find personal information and replace it (fakes, tags, keyed hashes) or drop its sentences.
 
-Key, in order: the run's key (``RunContext.key``, filled by the executor from the recipe), the file
-``key_file``, the environment variable ``key_env``. With none of them a random key is drawn per
-worker: fakes are then consistent only within one worker and the output is NOT reproducible
-across runs (or across workers). Counters: ``pii_<type>`` spans found per type, plus
-``sentences_removed`` in remove_sentence mode; never values.
+Key, in order: the run's key (``RunContext.key``, filled by the executor from the recipe's
+``key`` settings), the file ``key_file``, the environment variable ``key_env``. Without any key
+the output is NOT reproducible across runs: the executor then draws one random key per run (so
+fakes still agree across the run's workers), and a step used outside an executor draws its own.
+
+Counters: ``pii_<type>`` spans found per type, plus ``sentences_removed`` in remove_sentence
+mode; never values.
 """
 
 from __future__ import annotations
