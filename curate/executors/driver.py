@@ -104,6 +104,7 @@ class Executor(ABC):
             raise RecipeError(f"{layout.root} is not empty and holds no curate run; "
                               "choose another output directory or pass --overwrite")
         atomic_write_json(layout.fingerprint, stamp)
+        layout.remove_partial_files()  # left by a run that was killed mid-write
         for warning in plan.warnings:
             log(f"warning: {warning}")
         key, key_warning = read_key(loaded)

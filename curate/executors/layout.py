@@ -81,3 +81,7 @@ class Layout:
     @property
     def fingerprint(self) -> Path:
         return self.state / "run.json"
+
+    def remove_partial_files(self) -> None:
+        for tmp in self.root.rglob(".*.tmp-*"):
+            tmp.unlink(missing_ok=True)
