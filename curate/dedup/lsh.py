@@ -22,7 +22,7 @@ def bucket_edges(bands: np.ndarray, valid: np.ndarray | None = None) -> tuple[np
     firsts, members = [], []
     for band in range(bands.shape[1]):
         h = bands[index, band]
-        order = np.lexsort((index, h))  # by hash, then by document number
+        order = np.argsort(h, kind="stable")  # by hash, then (stable, index ascending) by document
         hs, ds = h[order], index[order]
         new_bucket = np.empty(len(hs), dtype=bool)
         new_bucket[:1] = True
@@ -31,11 +31,11 @@ def bucket_edges(bands: np.ndarray, valid: np.ndarray | None = None) -> tuple[np
         paired = ~new_bucket
         firsts.append(bucket_first[paired])
         members.append(ds[paired])
-    if not firsts:
+    if n_docs == 0 or not firsts:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    u, v = np.concatenate(firsts), np.concatenate(members)
-    pairs = np.unique(np.stack([u, v], axis=1), axis=0) if len(u) else np.empty((0, 2), np.int64)
-    return pairs[:, 0], pairs[:, 1]
+    # one int64 key per pair: np.unique on it is ~50x faster than np.unique(axis=0)
+    keys = np.unique(np.concatenate(firsts) * np.int64(n_docs) + np.concatenate(members))
+    return keys // n_docs, keys % n_docs
 
 
 def estimated_jaccard(sig: np.ndarray, u: np.ndarray, v: np.ndarray, block: int = 1 << 16) -> np.ndarray:

@@ -91,7 +91,9 @@ class DedupFuzzy(GlobalStep):
         return pl.DataFrame(columns)
 
     def reduce(self, summary: pl.DataFrame) -> DedupState:
-        summary = summary.sort(POSITION, maintain_order=True)
+        position = (summary["_shard"].to_numpy().astype(np.int64) << 32) | summary["_row"].to_numpy()
+        if len(position) > 1 and not (np.diff(position) > 0).all():  # executors pass input order
+            summary = summary[np.argsort(position, kind="stable")]
         bands = summary.select(self._band_columns()).to_numpy().astype(np.uint64, copy=False)
         u, v = bucket_edges(bands, summary["_has_shingles"].to_numpy())
         candidates = len(u)
