@@ -40,23 +40,31 @@ def test_step_trains_from_batch_summaries_and_passes_rows_through(tmp_path):
     batches = [batch(lines[:300], 0), batch(lines[300:], 1)]
     summary = pl.concat([step.summarize(b) for b in batches])
     state = step.reduce(summary)
-    path = tmp_path / "tokenizer" / "tokenizer.json"
-    assert state["path"] == str(path) and state["vocab_size"] == 600
+    assert state["vocab_size"] == 600
     assert state["words"] == sum(int(b["text"].str.count_matches(r" ?\S+|\s+").sum()) for b in batches)
-    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer = Tokenizer.from_file(str(tmp_path / "tokenizer" / "tokenizer.json"))
     for b in batches:
         assert step.apply(b, state).equals(b)
         for text in b["text"].to_list():
             assert tokenizer.decode(tokenizer.encode(text, add_special_tokens=False).ids) == text
 
+    # A driver that reduces without setup(ctx): the workers' apply writes the same files.
+    driver = get_step_class("train_tokenizer")(vocab_size=600, n_workers=1)
+    state_without_ctx = driver.reduce(summary)
+    assert state_without_ctx["files"] == state["files"]  # deterministic
+    worker = get_step_class("train_tokenizer")(vocab_size=600, n_workers=1)
+    worker.setup(RunContext(output_dir=str(tmp_path / "second")))
+    worker.apply(batches[0], state_without_ctx)
+    written = (tmp_path / "second" / "tokenizer" / "tokenizer.json").read_text()
+    assert written == (tmp_path / "tokenizer" / "tokenizer.json").read_text()
 
-def test_step_rejects_unknown_parameters_and_needs_an_output_dir():
+
+def test_step_rejects_unknown_parameters():
     cls = get_step_class("train_tokenizer")
     with pytest.raises(ValueError):
         cls(vocab_sise=100)
-    step = cls(vocab_size=300, n_workers=1)
-    with pytest.raises(RuntimeError, match="output_dir"):
-        step.reduce(pl.DataFrame({"word": ["가"], "count": [1]}))
+    with pytest.raises(ValueError):
+        cls(algorithm="sentencepiece")
 
 
 def test_cli_trains_then_evaluates_side_by_side(tmp_path):

@@ -3,10 +3,15 @@
 Global step: every batch reports its word counts (vectorized), the driver merges
 them, cuts each distinct eojeol into morphemes once (in parallel) and trains;
 the tokenizer lands in ``OUTPUT/tokenizer/``. Records pass through unchanged.
+
+The files travel in the reduced state and are written by ``reduce`` when the
+step knows the output directory there, else by the first ``apply`` of each
+worker (atomic writes of identical content, so concurrent workers are safe).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import polars as pl
@@ -14,6 +19,8 @@ from pydantic import PrivateAttr
 
 from curate.steps import register
 from curate.steps.base import GlobalStep, RunContext
+
+OUTPUT_SUBDIR = "tokenizer"
 
 
 @register
@@ -28,6 +35,7 @@ class TrainTokenizer(GlobalStep):
     use_ray: bool = False  # cut eojeols in Ray tasks (the driver must have called ray.init)
 
     _ctx: RunContext | None = PrivateAttr(default=None)
+    _written: bool = PrivateAttr(default=False)
 
     def setup(self, ctx: RunContext) -> None:
         self._ctx = ctx
@@ -38,19 +46,26 @@ class TrainTokenizer(GlobalStep):
         return word_counts(df["text"])
 
     def reduce(self, summary: pl.DataFrame) -> dict[str, Any]:
-        from pathlib import Path
-
         from curate.tokenizer.build import TrainOptions, train_from_counts
         from curate.tokenizer.words import merge_counts
 
-        if self._ctx is None or self._ctx.output_dir is None:
-            raise RuntimeError("train_tokenizer needs setup(ctx) with ctx.output_dir before reduce")
         if summary.height == 0:
             summary = pl.DataFrame(schema={"word": pl.Utf8, "count": pl.Int64})
         options = TrainOptions(self.vocab_size, self.algorithm, self.special_tokens, self.min_frequency,
                                self.n_workers, self.use_ray)
-        result = train_from_counts(merge_counts(summary), options, Path(self._ctx.output_dir) / "tokenizer")
-        return {"path": str(result.path), "seconds": result.seconds, **result.stats}
+        result = train_from_counts(merge_counts(summary), options)
+        state = {"files": result.files, "seconds": result.seconds, **result.stats}
+        self._write(state)
+        return state
 
     def apply(self, df: pl.DataFrame, state: Any) -> pl.DataFrame:
+        self._write(state)
         return df
+
+    def _write(self, state: dict[str, Any]) -> None:
+        if self._written or self._ctx is None or self._ctx.output_dir is None:
+            return
+        from curate.tokenizer.train import write_files
+
+        write_files(state["files"], Path(self._ctx.output_dir) / OUTPUT_SUBDIR)
+        self._written = True

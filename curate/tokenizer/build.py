@@ -12,7 +12,7 @@ from tokenizers import Tokenizer
 
 from curate.tokenizer.pretokenize import pretokenize_counts
 from curate.tokenizer.specials import SpecialTokens, load_special_tokens
-from curate.tokenizer.train import Algorithm, save, train_from_pieces
+from curate.tokenizer.train import Algorithm, artifact_files, train_from_pieces, write_files
 from curate.tokenizer.words import word_counts
 
 
@@ -37,6 +37,7 @@ class TrainResult:
     path: Path | None
     seconds: dict[str, float] = field(default_factory=dict)
     stats: dict[str, int] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # what lands in the output directory
 
 
 def train_from_counts(counts: pl.DataFrame, options: TrainOptions, out_dir: str | Path | None = None,
@@ -54,13 +55,12 @@ def train_from_counts(counts: pl.DataFrame, options: TrainOptions, out_dir: str 
     stats = {"distinct_words": counts.height, "words": int(counts["count"].sum() or 0),
              "distinct_pieces": int(table["pieces"].explode().n_unique()) if table.height else 0,
              "vocab_size": tokenizer.get_vocab_size()}
-    path = None
-    if out_dir is not None:
-        meta = {"algorithm": options.algorithm, "vocab_size_requested": options.vocab_size,
-                "min_frequency": options.min_frequency, "pretokenizer": "kiwipiepy morphemes (training only)",
-                "max_chars": options.max_chars, "group": options.group, **stats}
-        path = save(tokenizer, out_dir, specials, meta)
-    return TrainResult(tokenizer, path, {k: round(v, 3) for k, v in seconds.items()}, stats)
+    meta = {"algorithm": options.algorithm, "vocab_size_requested": options.vocab_size,
+            "min_frequency": options.min_frequency, "pretokenizer": "kiwipiepy morphemes (training only)",
+            "max_chars": options.max_chars, "group": options.group, **stats}
+    files = artifact_files(tokenizer, specials, meta)
+    path = write_files(files, out_dir) if out_dir is not None else None
+    return TrainResult(tokenizer, path, {k: round(v, 3) for k, v in seconds.items()}, stats, files)
 
 
 def train_from_texts(texts: pl.Series, options: TrainOptions,

@@ -15,6 +15,8 @@ vocabulary, and the byte-level decoder restores every byte, whitespace included.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -132,19 +134,30 @@ def finish(tokenizer: Tokenizer, algorithm: str, specials: SpecialTokens) -> Tok
     return tokenizer
 
 
-def save(tokenizer: Tokenizer, out_dir: str | Path, specials: SpecialTokens,
-         meta: dict | None = None) -> Path:
-    """Write tokenizer.json plus the two small files ``transformers`` reads to know the roles."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "tokenizer.json"
-    tokenizer.save(str(path))
+def artifact_files(tokenizer: Tokenizer, specials: SpecialTokens, meta: dict | None = None) -> dict[str, str]:
+    """File name -> content: tokenizer.json plus the two small files ``transformers`` reads for roles."""
     roles = {f"{role}_token": token for role, token in specials.tokens.items()}
-    (out / "special_tokens_map.json").write_text(json.dumps(roles, ensure_ascii=False, indent=2) + "\n")
     config = {"tokenizer_class": "PreTrainedTokenizerFast", "clean_up_tokenization_spaces": False,
               "model_max_length": 512, **roles}
-    (out / "tokenizer_config.json").write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n")
+    files = {"tokenizer.json": tokenizer.to_str(),
+             "special_tokens_map.json": json.dumps(roles, ensure_ascii=False, indent=2) + "\n",
+             "tokenizer_config.json": json.dumps(config, ensure_ascii=False, indent=2) + "\n"}
     if meta is not None:
-        text = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True)
-        (out / "training.json").write_text(text + "\n")
-    return path
+        files["training.json"] = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return files
+
+
+def write_files(files: dict[str, str], out_dir: str | Path) -> Path:
+    """Write each file atomically (temp file + rename), so concurrent writers of the same content are safe."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out, delete=False, suffix=".tmp") as fh:
+            fh.write(content)
+        os.replace(fh.name, out / name)
+    return out / "tokenizer.json"
+
+
+def save(tokenizer: Tokenizer, out_dir: str | Path, specials: SpecialTokens,
+         meta: dict | None = None) -> Path:
+    return write_files(artifact_files(tokenizer, specials, meta), out_dir)
