@@ -115,6 +115,44 @@ def test_context_makes_ambiguous_numbers_count(detector):
     assert found(detector, "M12345678") == []  # legacy passport format needs the word 여권
 
 
+PERSON_POSITIVES = [
+    ("홍길동 씨가 말했다", "홍길동"),
+    ("[서울=뉴시스] 김철수 기자 = 오늘", "김철수"),
+    ("홍길동(35)씨는 체포됐다", "홍길동"),
+    ("피의자 박영희(42·회사원)에게", "박영희"),
+    ("남궁민수님 안녕하세요", "남궁민수"),
+    ("김철수씨는 어디 계세요", "김철수"),
+    ("표창원 의원이 발의했다", "표창원"),
+]
+PERSON_NEGATIVES = [
+    "이번 대표는 누구",
+    "한국 기자들",
+    "하나님께 감사",
+    "고객님 안녕하세요",
+    "기자회견을 열었다",
+    "김모 씨가 말했다",
+    "전통 시장에서",
+    "박사님께 여쭤봤다",
+    "서울대 교수는",
+    "홍길동이 왔다",
+]
+
+
+@pytest.mark.parametrize(("text", "name"), PERSON_POSITIVES)
+def test_person_in_naming_context(text, name):
+    assert found(Detector(types=["person"]), text) == [(name, "person")]
+
+
+@pytest.mark.parametrize("text", PERSON_NEGATIVES)
+def test_person_needs_a_real_naming_context(text):
+    assert found(Detector(types=["person"]), text) == []
+
+
+def test_person_is_opt_in(detector):
+    assert "person" not in detector.types
+    assert found(detector, "홍길동 씨가 말했다") == []
+
+
 def test_batch_agrees_with_single_and_keeps_row_order(detector):
     texts = [text for text, _, _ in POSITIVES] + HARD_NEGATIVES + [None, ""]
     batch = detector.detect_batch(pl.Series(texts, dtype=pl.Utf8))
@@ -187,16 +225,16 @@ def test_real_reviews_with_planted_values(detector):
     assert extras <= len(expected) * 0.01
 
 
-def test_candidate_passes_lose_nothing_on_real_text(detector):
+@pytest.mark.parametrize("with_person", [False, True])
+def test_candidate_passes_lose_nothing_on_real_text(with_person):
     """The Polars prefilter and candidate regexes only skip rows: same spans as running every
     pattern on every document (news articles are dense with numbers, reviews are not)."""
+    detector = Detector(types=[*Detector().types, "person"]) if with_person else Detector()
     texts = _reviews(20000)
     news = DATA / "wikinews_ko.csv"
     texts += [*pl.read_csv(news)["내용"].drop_nulls().to_list(), "강원도 원주시 개운동 산1번지 옆"]
     batch = detector.detect_batch(pl.Series(texts))
-    expected = [
-        (i, s.start, s.end, s.type) for i, t in enumerate(texts) for s in detector.detect_unfiltered(t)
-    ]
+    expected = [(i, s.start, s.end, s.type) for i, t in enumerate(texts) for s in detector.detect_unfiltered(t)]
     assert [tuple(r) for r in batch.select(["row", "start", "end", "type"]).rows()] == expected
     assert len(expected) > 10  # the comparison covered real detections
 
@@ -204,6 +242,11 @@ def test_candidate_passes_lose_nothing_on_real_text(detector):
 TYPES = set(load_yaml("pii/types.yaml"))
 PIECES = st.sampled_from(
     [
+        "홍길동",
+        " 씨",
+        "님",
+        " 기자",
+        "(35)",
         "010",
         "-",
         "1234",
@@ -241,7 +284,7 @@ PIECES = st.sampled_from(
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=200), st.lists(PIECES, max_size=40).map("".join)))
 def test_detect_never_crashes_and_spans_are_valid(text):
-    spans = Detector().detect(text)
+    spans = Detector(types=list(TYPES)).detect(text)
     last_end = 0
     for span in spans:
         assert 0 <= span.start < span.end <= len(text)
@@ -278,12 +321,17 @@ ADVERSARIAL = [
 ]
 
 
-@pytest.mark.parametrize("unit", ADVERSARIAL)
-def test_linear_time_on_adversarial_input(detector, unit):
+@pytest.fixture(scope="module")
+def everything() -> Detector:
+    return Detector(types=list(load_yaml("pii/types.yaml")))
+
+
+@pytest.mark.parametrize("unit", [*ADVERSARIAL, "홍길동 씨 ", "김철수(35)", "김씨", "가나다 기자", "님"])
+def test_linear_time_on_adversarial_input(everything, unit):
     # 100k characters of one repeated unit; a quadratic step (overlap resolution, backtracking)
     # took over 5 s here, linear code takes well under 1 s
     text = unit * (100_000 // len(unit))
     started = time.perf_counter()
-    detector.detect(text)
+    everything.detect(text)
     elapsed = time.perf_counter() - started
     assert elapsed < 2.0, f"{unit!r}: {elapsed:.2f}s on 100k characters"

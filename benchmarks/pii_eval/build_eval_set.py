@@ -2,7 +2,9 @@
 
 Every carrier sentence x every PII type x {particle attached, not attached}, plus hard negatives,
 for two splits: ``tuned`` (the carriers the rules were checked on, seed 20240501) and ``heldout``
-(other carriers, seed 777). Values are synthetic (seeded Faker ko_KR and rule generators).
+(other carriers, seed 777). A third split, ``person``, holds the opt-in person type (Faker names
+before titles or ages, and title words without names). Values are synthetic (seeded Faker ko_KR
+and rule generators).
 
     python benchmarks/pii_eval/build_eval_set.py [--out PATH]
 """
@@ -20,10 +22,21 @@ from faker import Faker
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from carriers import HELDOUT, NEGATIVE_CARRIERS, NO_PARTICLE, PARTICLES, TUNED, hard_negative  # noqa: E402
+from carriers import (  # noqa: E402
+    HELDOUT,
+    NEGATIVE_CARRIERS,
+    NO_PARTICLE,
+    PARTICLES,
+    PERSON_CONTEXTS,
+    PERSON_NEGATIVES,
+    PERSON_PARTICLES,
+    TUNED,
+    hard_negative,
+)
 from values import GENERATORS, LABELS, needs_label  # noqa: E402
 
 SPLITS = {"tuned": (TUNED, 20240501, 500), "heldout": (HELDOUT, 777, 300)}
+PERSON_SEED = 4242
 
 
 def _place(carrier: str, before: str, value: str, after: str) -> tuple[str, int, int]:
@@ -81,18 +94,59 @@ def build_split(split: str) -> list[dict]:
     return examples
 
 
+def build_person_split() -> list[dict]:
+    """The opt-in ``person`` type: a Faker name before a title or an age, every carrier."""
+    rng = random.Random(PERSON_SEED)
+    fake = Faker("ko_KR")
+    fake.seed_instance(PERSON_SEED)
+    examples: list[dict] = []
+    for c_index, carrier in enumerate(TUNED + HELDOUT):
+        if "홍길동" in carrier or "김철수" in carrier:
+            continue  # carriers that already name someone would need a second gold span
+        for with_particle in (False, True):
+            name = fake.name()
+            context = rng.choice(PERSON_CONTEXTS)
+            after = context + (rng.choice(PERSON_PARTICLES) if with_particle else " ")
+            text, start, end = _place(carrier, "", name, after)
+            examples.append(
+                {
+                    "split": "person",
+                    "kind": "positive",
+                    "carrier": c_index,
+                    "type": "person",
+                    "particle": with_particle,
+                    "text": text,
+                    "spans": [{"start": start, "end": end, "type": "person"}],
+                }
+            )
+    for sentence in PERSON_NEGATIVES:
+        examples.append(
+            {
+                "split": "person",
+                "kind": "negative",
+                "negative_kind": "title_without_name",
+                "text": sentence,
+                "negative_span": [0, len(sentence)],
+                "spans": [],
+            }
+        )
+    return examples
+
+
+def build_all() -> list[dict]:
+    return [row for split in SPLITS for row in build_split(split)] + build_person_split()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE / "eval_set.jsonl")
     args = parser.parse_args()
-    rows = [row for split in SPLITS for row in build_split(split)]
+    rows = build_all()
     with args.out.open("w", encoding="utf-8") as fh:
         for i, row in enumerate(rows):
             fh.write(json.dumps({"id": i, **row}, ensure_ascii=False, sort_keys=True) + "\n")
     positives = sum(r["kind"] == "positive" for r in rows)
-    print(
-        f"wrote {len(rows)} examples ({positives} positive, {len(rows) - positives} negative) to {args.out}"
-    )
+    print(f"wrote {len(rows)} examples ({positives} positive, {len(rows) - positives} negative) to {args.out}")
 
 
 if __name__ == "__main__":

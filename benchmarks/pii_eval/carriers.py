@@ -282,8 +282,7 @@ def hard_negative(rng: random.Random) -> tuple[str, str]:
             [f"{rng.uniform(0, 100):.1f}%", f"{rng.randint(1, 100)}%", f"{rng.randint(1, 99)}퍼센트"]
         ),
         "date6": f"{y % 100:02d}{m:02d}{d:02d}",
-        "datetime": f"{y}-{m:02d}-{d:02d} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:"
-        f"{rng.randint(0, 59):02d}",
+        "datetime": f"{y}-{m:02d}-{d:02d} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}",
         "count": rng.choice(
             [
                 f"{rng.randint(2, 999)}명",
@@ -300,10 +299,57 @@ def hard_negative(rng: random.Random) -> tuple[str, str]:
                 f"1{_d(rng, 2)}-{_d(rng, 3)}-{_d(rng, 3)}",
             ]
         ),
-        "decimal": rng.choice(
-            [f"{rng.uniform(0, 1000):.3f}", f"{rng.randint(1, 9)}.{_d(rng, 2)}.{_d(rng, 2)}"]
-        ),
+        "decimal": rng.choice([f"{rng.uniform(0, 1000):.3f}", f"{rng.randint(1, 9)}.{_d(rng, 2)}.{_d(rng, 2)}"]),
         "range": f"{rng.randint(1, 100)}-{rng.randint(101, 999)}",
         "serial": f"S/N {rng.choice('ABCDEFGHM')}{_d(rng, 9)}",
     }[kind]
     return kind, text
+
+
+# Opt-in `person` type: what follows a name in text (the name alone is the value)
+PERSON_CONTEXTS = [
+    " 씨",
+    "씨",
+    " 기자",
+    " 교수",
+    " 의원",
+    " 대표",
+    " 변호사",
+    " 선수",
+    " 감독",
+    " 회장",
+    " 사장",
+    " 원장",
+    " 작가",
+    " 선생님",
+    "(35)",
+    "(42·회사원)",
+    "(28, 여)",
+    " 부장",
+    " 팀장",
+]
+# after the context word, when a particle is attached
+PERSON_PARTICLES = ["가", "는", "의", "에게", "와", "이", "은", "을", "께서", "도"]
+# title words with no name before them: must stay untouched when `person` is on
+PERSON_NEGATIVES = [
+    "한국 기자들은 현장에 남아 있었다.",
+    "이번 대표는 누가 될지 관심이 모인다.",
+    "전통 시장에서 장을 봤어요.",
+    "오후에 기자회견을 열었다.",
+    "하나님에게 감사드립니다.",
+    "신임 사장이 취임했다.",
+    "여러 선수들이 부상을 당했다.",
+    "정밀 검사가 필요하다는 소견입니다.",
+    "대표팀 감독은 아직 미정이다.",
+    "손글씨가 예쁘네요.",
+    "전직 의원 세 명이 기소됐다.",
+    "오늘이 대통령 취임식이다.",
+    "공동 대표는 두 명이다.",
+    "서울대 교수는 이렇게 말했다.",
+    "민주당 대표는 회견에서 입장을 밝혔다.",
+    "노동 시장 유연화 논의가 이어졌다.",
+    "위원회 위원장 선출이 미뤄졌다.",
+    "현직 판사가 징계를 받았다.",
+    "김씨앗 말고 호박씨앗을 심었어요.",
+    "이런 기자가 다 있나 싶다.",
+]

@@ -121,9 +121,7 @@ def url(rng: random.Random, fake: Faker) -> str:
 
 
 def ipv4(rng: random.Random, fake: Faker) -> str:
-    return rng.choice(
-        [fake.ipv4_private(), fake.ipv4_public(), f"192.168.{rng.randint(0, 255)}.{rng.randint(1, 254)}"]
-    )
+    return rng.choice([fake.ipv4_private(), fake.ipv4_public(), f"192.168.{rng.randint(0, 255)}.{rng.randint(1, 254)}"])
 
 
 def ipv6(rng: random.Random, fake: Faker) -> str:
@@ -151,9 +149,7 @@ LOT_DONGS = ["역삼", "신림", "부전", "상계", "봉명"]
 def address(rng: random.Random, fake: Faker) -> str:
     sido = rng.choice([s for s in load_words("pii/sido.txt") if len(s) > 2])
     sigungu = rng.choice(load_words("pii/sigungu.txt"))
-    road = rng.choice(
-        ["테헤란", "세종대", "중앙", "시청", "번영", "동문", "한강대", "월드컵북", "가야대", "금강"]
-    )
+    road = rng.choice(["테헤란", "세종대", "중앙", "시청", "번영", "동문", "한강대", "월드컵북", "가야대", "금강"])
     number = rng.randint(1, 999)
     tail = rng.choice(
         [
@@ -181,9 +177,7 @@ def address(rng: random.Random, fake: Faker) -> str:
 
 
 def bank_account(rng: random.Random, fake: Faker) -> str:
-    layout = rng.choice(
-        [(6, 2, 6), (3, 3, 6), (4, 3, 6), (3, 6, 5), (3, 4, 4, 2), (3, 6, 2, 3), (4, 2, 7), (3, 2, 6)]
-    )
+    layout = rng.choice([(6, 2, 6), (3, 3, 6), (4, 3, 6), (3, 6, 5), (3, 4, 4, 2), (3, 6, 2, 3), (4, 2, 7), (3, 2, 6)])
     if rng.random() < 0.15:
         return _digits(rng, sum(layout))
     return "-".join(_digits(rng, n) for n in layout)

@@ -40,6 +40,8 @@ class Detector:
         self._rules = [rule for name, rule in rules.items() if name in wanted]
         self._order = {rule.name: i for i, rule in enumerate(self._rules)}
         self._candidates = "|".join(f"(?:{rule.candidate})" for rule in self._rules)
+        extra = [rule.prefilter for rule in self._rules if rule.prefilter]
+        self._prefilter = "|".join([self._prefilter, *extra])
 
     @property
     def types(self) -> list[str]:

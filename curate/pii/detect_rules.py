@@ -29,6 +29,7 @@ class PatternRule:
 class TypeRule:
     name: str
     candidate: str  # Rust regex for the Polars pass
+    prefilter: str  # extra prefilter branch the type needs ("" = the global prefilter covers it)
     patterns: tuple[PatternRule, ...]
     context: regex.Pattern | None
     negative_context: regex.Pattern | None
@@ -113,6 +114,7 @@ def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], st
         types[type_name] = TypeRule(
             name=type_name,
             candidate=_expand(spec["candidate"], macros),
+            prefilter=_expand(spec.get("prefilter", ""), macros),
             patterns=patterns,
             context=_words_pattern(spec.get("context", []), macros),
             negative_context=_words_pattern(spec.get("negative_context", []), macros),
