@@ -92,7 +92,7 @@ class _progress:
 
 
 def _summary(report: dict, output: str) -> None:
-    out = Console()
+    out = Console(soft_wrap=True)
     out.print(f"[bold]{report['records_in']:,}[/] records in: [green]{report['records_kept']:,} kept[/], "
               f"[yellow]{report['records_dropped']:,} dropped[/], "
               f"[red]{report['records_quarantined']:,} quarantined[/] "

@@ -8,6 +8,7 @@ recipe runs the same from any working directory.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -196,9 +197,8 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Lo
     except ValidationError as exc:
         _raise_validation(exc, source, lines)
     base = path.resolve().parent
-    recipe.input.paths = [str(p) if Path(p).is_absolute() else str(base / p) for p in recipe.input.paths]
-    out = Path(recipe.output.path).expanduser()
-    recipe.output.path = str(out if out.is_absolute() else base / out)
+    recipe.input.paths = [os.path.normpath(base / Path(p).expanduser()) for p in recipe.input.paths]
+    recipe.output.path = os.path.normpath(base / Path(recipe.output.path).expanduser())
     if recipe.key.file:
         key_file = Path(recipe.key.file).expanduser()
         recipe.key.file = str(key_file if key_file.is_absolute() else base / key_file)

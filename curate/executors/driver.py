@@ -172,4 +172,5 @@ class _Counter:
 
 def _describe(stage: Stage) -> str:
     names = [b.label for b in stage.steps] or ["read"]
-    return f"stage {stage.index}: " + ", ".join(names)
+    shown = ", ".join(names) if len(names) <= 3 else f"{names[0]} … {names[-1]} ({len(names)} steps)"
+    return f"stage {stage.index}: {shown}"
