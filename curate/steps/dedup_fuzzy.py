@@ -46,14 +46,29 @@ EXAMPLES_PER_BATCH = 3
 MEMBERS_PER_EXAMPLE = 5
 
 
+def position_keys(shard: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """One sortable int64 per (_shard, _row)."""
+    return (shard.astype(np.int64) << 32) | row.astype(np.int64)
+
+
 @dataclass
 class DedupState:
-    """What ``reduce`` decided: rows to drop and the clusters (ids only, no text)."""
+    """What ``reduce`` decided, compact enough to send with every batch.
 
-    drop: pl.DataFrame  # _shard, _row, _cluster_id (id of the kept document)
-    clusters: pl.DataFrame  # _shard, _row (of the kept document), cluster_id, size, removed_ids
+    ``clusters`` (one row per cluster: the kept document's _shard, _row and id as
+    ``cluster_id``, ``size``, ``removed_ids``) is for the driver's report and is not
+    pickled: workers only need the sorted position keys and a few examples per shard.
+    """
+
+    drop_keys: np.ndarray  # sorted position keys of the rows to drop
+    kept_keys: np.ndarray  # sorted position keys of the rows each cluster keeps
+    examples: dict[int, list[dict[str, Any]]]  # per shard: its first clusters, ids only
+    clusters: pl.DataFrame | None
     candidate_pairs: int
     verified_pairs: int
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "clusters": None}
 
 
 @register
@@ -104,8 +119,7 @@ class DedupFuzzy(GlobalStep):
         label = component_labels(summary.height, u, v)
         duplicate = np.flatnonzero(label != np.arange(summary.height))
         ids = summary["id"]
-        drop = summary[duplicate].select(POSITION).with_columns(
-            _cluster_id=ids.gather(label[duplicate]))
+        keys = position_keys(summary["_shard"].to_numpy(), summary["_row"].to_numpy())
         members = pl.DataFrame({"_kept": label[duplicate], "removed_id": ids.gather(duplicate)})
         clusters = (members.group_by("_kept", maintain_order=True)
                     .agg(size=pl.len() + 1, removed_ids=pl.col("removed_id"))
@@ -113,19 +127,34 @@ class DedupFuzzy(GlobalStep):
         kept_rows = clusters["_kept"].to_numpy()
         clusters = pl.concat([summary[kept_rows].select([*POSITION, "id"]).rename({"id": "cluster_id"}),
                               clusters.drop("_kept")], how="horizontal")
-        return DedupState(drop=drop, clusters=clusters, candidate_pairs=candidates, verified_pairs=len(u))
+        examples: dict[int, list[dict[str, Any]]] = {}
+        for shard, cluster_id, size, removed in clusters.select(
+                "_shard", "cluster_id", "size", pl.col("removed_ids").list.head(MEMBERS_PER_EXAMPLE)
+        ).group_by("_shard", maintain_order=True).head(EXAMPLES_PER_BATCH).iter_rows():
+            examples.setdefault(shard, []).append(
+                {"cluster_id": cluster_id, "size": size, "removed_ids": removed})
+        return DedupState(drop_keys=np.sort(keys[duplicate]), kept_keys=np.sort(keys[kept_rows]),
+                          examples=examples, clusters=clusters, candidate_pairs=candidates,
+                          verified_pairs=len(u))
 
     def apply(self, df: pl.DataFrame, state: DedupState) -> StepOutput:
-        position = df.select(pl.col("_shard").cast(pl.Int64), pl.col("_row").cast(pl.Int64))
-        flagged = position.join(state.drop.with_columns(_hit=pl.lit(True)), on=POSITION, how="left",
-                                maintain_order="left")["_hit"].fill_null(False)
-        reason = pl.when(flagged).then(pl.lit(REASON)).otherwise(pl.lit(None, dtype=pl.Utf8))
+        keys = position_keys(df["_shard"].to_numpy(), df["_row"].to_numpy())
+        flagged = _member(keys, state.drop_keys)
+        reason = pl.when(pl.Series(flagged)).then(pl.lit(REASON)).otherwise(pl.lit(None, dtype=pl.Utf8))
         if DROP in df.columns:
             reason = pl.coalesce(pl.col(DROP), reason)
         out = df.with_columns(reason.alias(DROP))
-        kept_here = position.join(state.clusters, on=POSITION, how="inner", maintain_order="left")
-        examples = [{"cluster_id": row["cluster_id"], "size": row["size"],
-                     "removed_ids": row["removed_ids"][:MEMBERS_PER_EXAMPLE]}
-                    for row in kept_here.head(EXAMPLES_PER_BATCH).iter_rows(named=True)]
-        counters = {"near_duplicates_removed": int(flagged.sum()), "clusters": kept_here.height}
+        candidates = [e for shard in np.unique(df["_shard"].to_numpy()).tolist()
+                      for e in state.examples.get(shard, [])]
+        here = set(df["id"].to_list()) if candidates else set()
+        examples = [e for e in candidates if e["cluster_id"] in here][:EXAMPLES_PER_BATCH]
+        counters = {"near_duplicates_removed": int(flagged.sum()),
+                    "clusters": int(_member(keys, state.kept_keys).sum())}
         return StepOutput(out, counters=counters, examples=examples)
+
+
+def _member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    if len(sorted_keys) == 0:
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
+    return sorted_keys[at] == values
