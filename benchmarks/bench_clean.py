@@ -184,6 +184,28 @@ def run_datatrove(texts: list[str]) -> tuple[float, float, int]:
     return t_extract + t_filters + t_dedup, t_extract + t_dedup, len(kept)
 
 
+def markup_paths(batches: list[pl.DataFrame]) -> None:
+    """strip_markup's two paths on the same pages: selectolax (whole page) and the inline regexes."""
+    from curate.rules import load_yaml
+
+    rules = load_yaml("clean/markup.yaml")
+    frame = pl.concat(batches).select("id", "text")
+    is_page = pl.col("text").str.contains(rules["page_marker"])
+    pages = frame.filter(is_page)
+    inline = frame.filter(~is_page & pl.col("text").str.contains("[<&]"))
+    paths = (("whole pages, selectolax (+ entities left)",
+              pages, lambda df: StripMarkup._inline(StripMarkup._pages(df, rules, {"html_pages": 0}), rules)),
+             ("same pages, inline regexes only", pages, lambda df: StripMarkup._inline(df, rules)),
+             ("documents with inline markup, regexes", inline, lambda df: StripMarkup._inline(df, rules)),
+             ("whole step on all documents", frame, StripMarkup().process))
+    print("\n| strip_markup path | docs | MB | CPU s | MB per CPU-s |\n|---|---|---|---|---|")
+    for label, df, run in paths:
+        c0 = time.process_time()
+        run(df)
+        cpu = time.process_time() - c0
+        print(f"| {label} | {df.height} | {mb(df):.1f} | {cpu:.2f} | {mb(df) / cpu:.1f} |")
+
+
 def rss_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -198,6 +220,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--datatrove-mb", type=float, default=0.0, help="subset for the datatrove comparison")
     parser.add_argument("--no-steps", action="store_true", help="skip the per-step table")
+    parser.add_argument("--markup-paths", action="store_true", help="time strip_markup's two paths")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
@@ -206,6 +229,9 @@ def main() -> None:
     docs = sum(b.height for b in batches)
     print(f"input {args.input}: {docs} docs, {total_mb:.1f} MB of text, {len(batches)} batches "
           f"(read in {time.perf_counter() - t0:.1f} s, not counted); load average {os.getloadavg()}")
+
+    if args.markup_paths:
+        markup_paths(batches)
 
     if not args.no_steps:
         timings, out = run_in_process(batches)
