@@ -10,6 +10,7 @@ at the start of the next stage.
 from __future__ import annotations
 
 import base64
+import codecs
 import io
 import json
 import pickle
@@ -66,6 +67,28 @@ def length_histogram(df: pl.DataFrame) -> list[int]:
     for b, n in bins.iter_rows():
         counts[b] = n
     return counts
+
+
+_PUA = 0xF0000  # invalid byte b <-> U+F0000 + b (Supplementary Private Use Area-A)
+
+
+def _escape_invalid(error: UnicodeDecodeError) -> tuple[str, int]:
+    bad = error.object[error.start:error.end]
+    return "".join(chr(_PUA + b) for b in bad), error.end
+
+
+codecs.register_error("curate-pua", _escape_invalid)
+
+
+def _bytes_to_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "curate-pua")
+
+
+def _text_to_bytes(text: str) -> bytes:
+    out = text.encode("utf-8")
+    for b in {ord(c) - _PUA for c in text if _PUA <= ord(c) < _PUA + 256}:
+        out = out.replace(chr(_PUA + b).encode("utf-8"), bytes([b]))
+    return out
 
 
 def quarantine_jsonl(items: list[Quarantined]) -> bytes:
@@ -145,8 +168,26 @@ class ShardWork:
         return step.summarize(alive)
 
     # -- processing -----------------------------------------------------------------------------
+    def scrub(self, quarantined: list[Quarantined]) -> list[Quarantined]:
+        """Quarantined raw bytes get the recipe's PII treatment before they touch the disk.
+
+        Bytes that are not UTF-8 travel as private-use characters (Polars cannot hold lone
+        surrogates), so everything except the PII spans stays byte-for-byte. Sentence removal becomes masking here: raw bytes
+        are evidence of what was unreadable and must keep their shape.
+        """
+        pii = next((b.step for st in self.stages for b in st.steps if b.step.name == "pii"), None)
+        if pii is None or not quarantined:
+            return quarantined
+        from curate.pii import Pseudonymizer
+
+        mode = "mask" if pii.mode == "remove_sentence" else pii.mode
+        scrubber = Pseudonymizer(key=self.ctx.key, types=pii.types, mode=mode, tags=pii.tags, min_score=pii.min_score)
+        clean = scrubber.pseudonymize_batch([_bytes_to_text(q.raw) for q in quarantined])
+        return [Quarantined(q.file, q.line, q.error, _text_to_bytes(c)) for q, c in zip(quarantined, clean, strict=True)]
+
     def parse(self, raw: RawShard) -> tuple[pl.DataFrame, list[Quarantined], dict[str, Any]]:
         parsed = parse_raw_shard(raw, self.input_spec)
+        parsed.quarantined = self.scrub(parsed.quarantined)
         frame = parsed.frame.with_columns(
             pl.lit(raw.shard.index, dtype=pl.Int64).alias("_shard"),
             pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),

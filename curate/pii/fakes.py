@@ -276,12 +276,15 @@ def fake_mac(value: str, rng: random.Random, faker: Faker) -> str:
 
 def fake_mention(value: str, rng: random.Random, faker: Faker) -> str:
     handle = value.lstrip("@")
+    # Handles are drawn from pronounceable random syllables plus a number, not from Faker's
+    # few thousand user names: a name from a small list would often equal, or prefix, some
+    # other person's real handle elsewhere in the corpus.
     if any("가" <= c <= "힣" for c in handle):
-        new = faker.first_name()
+        syllables = "".join(chr(0xAC00 + rng.randrange(11172)) for _ in range(2))
+        new = f"{syllables}{rng.randint(100, 9999)}"
     else:
-        new = re.sub(r"[^a-z0-9_]", "", faker.user_name().lower()) or "user"
-        if handle[-1:].isdigit():
-            new += str(rng.randint(1, 99))
+        letters = "".join(rng.choice("bdfghjklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(2, 4)))
+        new = f"{letters}{rng.choice(('', '_'))}{rng.randint(100, 9999)}"
     return value[: len(value) - len(handle)] + new
 
 
