@@ -105,3 +105,10 @@ def test_quality_filter_keeps_nearly_all_news_and_most_reviews():
 def test_quality_filter_rules_switch_off():
     step = QualityFilter(max_digit_ratio=None, max_symbol_ratio=None)
     assert reasons(step, "1 | 2 | 3 | 4") == [None]
+
+
+def test_quality_filter_repeated_paragraphs():
+    repeated = "\n\n".join(["같은 문단이 여러 번 나오면 반복으로 본다"] * 3 + ["첫 문단은 다르다"])
+    step = QualityFilter(max_duplicate_line_fraction=None, max_duplicate_line_char_fraction=None)
+    assert reasons(step, repeated, "서로 다른 첫 문단이다\n\n서로 다른 둘째 문단이다") == [
+        "repetitive_paragraphs", None]

@@ -66,9 +66,10 @@ class QualityFilter(Step):
         line_count, line_chars = _duplicate_fractions("\n")
         rule(line_count, self.max_duplicate_line_fraction, "repetitive_lines")
         rule(line_chars, self.max_duplicate_line_char_fraction, "repetitive_lines")
-        para_count, para_chars = _duplicate_fractions("\n\n")
-        rule(para_count, self.max_duplicate_paragraph_fraction, "repetitive_paragraphs")
-        rule(para_chars, self.max_duplicate_paragraph_char_fraction, "repetitive_paragraphs")
+        if df.select(text.str.contains("\n\n", literal=True).any()).item():  # none after split_sentences
+            para_count, para_chars = _duplicate_fractions("\n\n")
+            rule(para_count, self.max_duplicate_paragraph_fraction, "repetitive_paragraphs")
+            rule(para_chars, self.max_duplicate_paragraph_char_fraction, "repetitive_paragraphs")
         stripped = df.select(text.fill_null("").str.replace_many(_BLANKS, [""] * len(_BLANKS)).alias("_no_blanks"))
         if self.top_ngram_max_coverage:
             reasons.append(self._ngram_reason(stripped["_no_blanks"]))
