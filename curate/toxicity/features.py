@@ -1,0 +1,122 @@
+"""Hashed character n-gram features, computed for a whole batch at once with numpy.
+
+Every text of a batch is laid end to end in one array of code points, each text
+preceded by a boundary marker (0), so the n-grams of all texts come out of a few
+whole-array operations (no Python loop over documents). An n-gram is kept only
+when it lies inside one text; the boundary marker itself may start an n-gram,
+which gives "begins with ..." features for free.
+
+Channels (each hashed with its own salt into the same table):
+- ``char``: n-grams of the normalized text (lower-cased, blanks collapsed,
+  runs of one character cut to two, so ``ㅋㅋㅋㅋㅋ`` and ``ㅋㅋ`` look alike);
+- ``initial``: n-grams of the text with every Hangul syllable replaced by its
+  initial consonant, which ties abbreviations (``ㅅㅂ``) to the spelled-out word.
+
+Weighting (idf, length normalization) belongs to the model, which knows the
+training corpus; this module only says which buckets a text hits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the high bits of h * _MIX are well mixed
+_STEP = np.uint64(0x100000001B3)  # FNV prime: rolling multiplier of the polynomial hash
+_BOUNDARY = 0
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+_SYLLABLES_PER_INITIAL = 21 * 28
+# Compatibility jamo of the 19 initial consonants, in Unicode syllable order.
+_INITIALS = np.array([ord(c) for c in "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"], dtype=np.uint32)
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Which n-grams to hash and into how many buckets; stored with the model."""
+
+    bits: int = 20
+    char_orders: tuple[int, ...] = (1, 2, 3, 4)
+    initial_orders: tuple[int, ...] = (2, 3)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"bits": self.bits, "char_orders": list(self.char_orders),
+                "initial_orders": list(self.initial_orders)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> FeatureSpec:
+        return cls(bits=int(data["bits"]), char_orders=tuple(data["char_orders"]),
+                   initial_orders=tuple(data["initial_orders"]))
+
+
+@dataclass(frozen=True)
+class HashedBatch:
+    """The n-grams of a batch: n-gram ``i`` fell in ``bucket[i]`` and came from text ``doc[i]``."""
+
+    doc: np.ndarray  # int64, non-decreasing within each channel and order
+    bucket: np.ndarray  # int64 in [0, 2**bits)
+    n_docs: int
+
+
+def normalize(texts: pl.Series) -> pl.Series:
+    """The text the features see: lower case, one space for any run of blanks, trimmed."""
+    return texts.fill_null("").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars(" ")
+
+
+def code_points(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """All texts as one uint32 code-point array, each preceded by the boundary marker,
+    and the text index of every position."""
+    lengths = texts.str.len_chars().to_numpy().astype(np.int64)
+    joined = "\0" + "\0".join(texts.to_list()) if len(texts) else ""
+    points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths + 1)
+    return points, doc
+
+
+def squeeze_runs(points: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cut every run of one repeated character to two (ㅋㅋㅋㅋ -> ㅋㅋ, !!!! -> !!)."""
+    if len(points) < 3:
+        return points, doc
+    keep = np.ones(len(points), dtype=bool)
+    keep[2:] = ~((points[2:] == points[1:-1]) & (points[1:-1] == points[:-2]))
+    return points[keep], doc[keep]
+
+
+def initials(points: np.ndarray) -> np.ndarray:
+    """Hangul syllables replaced by their initial consonant; other characters kept."""
+    syllable = (points >= _HANGUL_FIRST) & (points <= _HANGUL_LAST)
+    out = points.copy()
+    out[syllable] = _INITIALS[(points[syllable] - _HANGUL_FIRST) // _SYLLABLES_PER_INITIAL]
+    return out
+
+
+def _ngrams(points: np.ndarray, doc: np.ndarray, orders: tuple[int, ...], salt: int, bits: int):
+    """Bucket and text index of every n-gram of the given orders that lies inside one text."""
+    shift = np.uint64(64 - bits)
+    values = points.astype(np.uint64)
+    buckets, docs = [], []
+    rolling = np.full(len(values), np.uint64(salt), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for n in range(1, max(orders, default=0) + 1):
+            count = len(values) - n + 1
+            if count <= 0:
+                break
+            rolling = rolling[:count] * _STEP + values[n - 1 :]
+            if n not in orders:
+                continue
+            inside = doc[:count] == doc[n - 1 :]
+            hashed = ((rolling[inside] + np.uint64(n)) * _MIX) >> shift
+            buckets.append(hashed.astype(np.int64))
+            docs.append(doc[:count][inside])
+    return buckets, docs
+
+
+def hash_batch(texts: pl.Series | list[str], spec: FeatureSpec) -> HashedBatch:
+    series = texts if isinstance(texts, pl.Series) else pl.Series("text", texts, dtype=pl.Utf8)
+    points, doc = squeeze_runs(*code_points(normalize(series)))
+    buckets, docs = _ngrams(points, doc, spec.char_orders, salt=0x5EED, bits=spec.bits)
+    more_buckets, more_docs = _ngrams(initials(points), doc, spec.initial_orders, salt=0xC0DE, bits=spec.bits)
+    bucket = np.concatenate(buckets + more_buckets) if buckets or more_buckets else np.zeros(0, np.int64)
+    doc_of = np.concatenate(docs + more_docs) if docs or more_docs else np.zeros(0, np.int64)
+    return HashedBatch(doc=doc_of, bucket=bucket, n_docs=len(series))

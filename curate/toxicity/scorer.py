@@ -1,0 +1,74 @@
+"""Score texts for hate, offensive language and bias with the shipped linear model.
+
+Inference is numpy only: hash the n-grams of the whole batch, look their weights
+up in a dense table, and sum them per text (``np.bincount``). The model is a
+multinomial logistic regression for hate/offensive/none and two binary ones
+(gender bias, other bias) over tf-idf weighted hashed n-grams, L2-normalized.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from curate.toxicity.features import FeatureSpec, hash_batch
+from curate.toxicity.model_file import MODEL_FILE, read_arrays
+
+SCORE_COLUMNS = ("p_hate", "p_offensive", "p_none", "p_gender_bias", "p_other_bias")
+HATE_CLASSES = ("hate", "offensive", "none")  # order of the first three logits
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "model"
+
+
+class ToxicityScorer:
+    """``ToxicityScorer.default().score(texts)`` -> one row of probabilities per text."""
+
+    def __init__(self, spec: FeatureSpec, buckets: np.ndarray, idf: np.ndarray, coef: np.ndarray,
+                 intercept: np.ndarray) -> None:
+        self.spec = spec
+        size = 1 << spec.bits
+        # Column k < 5: weight of logit k times idf (so a text's logit is one sum over its n-grams);
+        # column 5: idf squared, whose per-text sum is the squared norm of its tf-idf vector.
+        self._table = np.zeros((size, len(SCORE_COLUMNS) + 1), dtype=np.float32)
+        idf32 = idf.astype(np.float32)
+        self._table[buckets, :-1] = coef.astype(np.float32) * idf32[:, None]
+        self._table[buckets, -1] = idf32 * idf32
+        self._intercept = intercept.astype(np.float64)
+
+    @classmethod
+    def load(cls, model_dir: str | Path) -> ToxicityScorer:
+        arrays, meta = read_arrays(Path(model_dir) / MODEL_FILE)
+        return cls(FeatureSpec.from_dict(meta["features"]), arrays["buckets"].astype(np.int64),
+                   arrays["idf"], arrays["coef"], arrays["intercept"])
+
+    @classmethod
+    def default(cls) -> ToxicityScorer:
+        return _default_scorer()
+
+    def logits(self, texts: pl.Series | list[str]) -> np.ndarray:
+        """Raw scores, shape (texts, 5): three hate-class logits, then the two bias logits."""
+        batch = hash_batch(texts, self.spec)
+        rows = self._table[batch.bucket]
+        columns = [np.bincount(batch.doc, weights=rows[:, k], minlength=batch.n_docs)
+                   for k in range(rows.shape[1])]
+        sums = np.stack(columns, axis=1)
+        norm = np.sqrt(sums[:, -1])
+        norm[norm == 0] = 1.0  # a text with no known n-gram scores its intercepts
+        return sums[:, :-1] / norm[:, None] + self._intercept
+
+    def score(self, texts: pl.Series | list[str]) -> pl.DataFrame:
+        logits = self.logits(texts)
+        hate = logits[:, :3] - logits[:, :3].max(axis=1, keepdims=True)
+        hate = np.exp(hate)
+        hate /= hate.sum(axis=1, keepdims=True)
+        bias = 1.0 / (1.0 + np.exp(-logits[:, 3:]))
+        probabilities = np.concatenate([hate, bias], axis=1).astype(np.float32)
+        return pl.DataFrame({name: probabilities[:, k] for k, name in enumerate(SCORE_COLUMNS)},
+                            schema={name: pl.Float32 for name in SCORE_COLUMNS})
+
+
+@cache
+def _default_scorer() -> ToxicityScorer:
+    return ToxicityScorer.load(DEFAULT_MODEL_DIR)
