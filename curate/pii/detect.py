@@ -39,7 +39,9 @@ class Detector:
         # rule order (the file's) fixes tie-breaking, whatever order the caller lists types in
         self._rules = [rule for name, rule in rules.items() if name in wanted]
         self._order = {rule.name: i for i, rule in enumerate(self._rules)}
-        self._candidates = "|".join(f"(?:{rule.candidate})" for rule in self._rules)
+        union = "|".join(f"(?:{rule.candidate})" for rule in self._rules if not rule.solo_candidate)
+        self._candidate_passes = [union] if union else []
+        self._candidate_passes += [rule.candidate for rule in self._rules if rule.solo_candidate]
         extra = [rule.prefilter for rule in self._rules if rule.prefilter]
         self._prefilter = "|".join([self._prefilter, *extra])
 
@@ -63,7 +65,7 @@ class Detector:
         frame = pl.DataFrame({"text": texts.cast(pl.Utf8)}).with_row_index("row")
         frame = frame.filter(pl.col("text").str.contains(self._prefilter).fill_null(False))
         # the union of the types' candidates narrows the rows again before one pass per type
-        frame = frame.filter(pl.col("text").str.contains(self._candidates))
+        frame = frame.filter(pl.any_horizontal(pl.col("text").str.contains(p) for p in self._candidate_passes))
         if frame.height == 0:
             return pl.DataFrame(schema=SPAN_SCHEMA)
         flags = frame.select(

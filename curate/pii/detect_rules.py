@@ -30,6 +30,7 @@ class TypeRule:
     name: str
     candidate: str  # Rust regex for the Polars pass
     prefilter: str  # extra prefilter branch the type needs ("" = the global prefilter covers it)
+    solo_candidate: bool  # keep the candidate out of the union pass (it slows the union down)
     patterns: tuple[PatternRule, ...]
     context: regex.Pattern | None
     negative_context: regex.Pattern | None
@@ -115,6 +116,7 @@ def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], st
             name=type_name,
             candidate=_expand(spec["candidate"], macros),
             prefilter=_expand(spec.get("prefilter", ""), macros),
+            solo_candidate=bool(spec.get("solo_candidate", False)),
             patterns=patterns,
             context=_words_pattern(spec.get("context", []), macros),
             negative_context=_words_pattern(spec.get("negative_context", []), macros),
