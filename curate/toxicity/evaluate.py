@@ -87,3 +87,32 @@ def evaluate(data_path: str | Path, scorer: ToxicityScorer | None = None, baseli
         theirs, seconds = baseline_probabilities(train, validation["text"])
         rows.append(metrics(theirs, validation, seconds).as_row("baseline (tf-idf char 1-4 + LR)"))
     return pl.DataFrame(rows)
+
+
+CURVE_TARGETS = {  # score column -> which validation rows are positive
+    "p_hate": pl.col("hate") == "hate",
+    "p_offensive": pl.col("hate") == "offensive",
+    "p_toxic": pl.col("hate") != "none",  # p_toxic = 1 - p_none
+    "p_gender_bias": pl.col("gender_bias"),
+    "p_other_bias": pl.col("other_bias"),
+}
+
+
+def threshold_curves(data_path: str | Path, scorer: ToxicityScorer | None = None,
+                     thresholds: tuple[float, ...] = tuple(np.round(np.arange(0.1, 0.96, 0.05), 2))) -> pl.DataFrame:
+    """Precision, recall and share flagged on the validation part for each score and threshold
+    (flagged = score above the threshold): what the recipe thresholds were chosen from."""
+    scorer = scorer or ToxicityScorer.default()
+    _, validation = validation_part(data_path)
+    scores = scorer.score(validation["text"]).with_columns((1.0 - pl.col("p_none")).alias("p_toxic"))
+    rows = []
+    for column, positive in CURVE_TARGETS.items():
+        truth = validation.select(positive).to_series().to_numpy()
+        for threshold in thresholds:
+            flagged = scores[column].to_numpy() > threshold
+            hits = int((flagged & truth).sum())
+            rows.append({"score": column, "threshold": float(threshold),
+                         "precision": round(hits / max(int(flagged.sum()), 1), 4),
+                         "recall": round(hits / max(int(truth.sum()), 1), 4),
+                         "flagged": round(float(flagged.mean()), 4)})
+    return pl.DataFrame(rows)

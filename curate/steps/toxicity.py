@@ -1,0 +1,113 @@
+"""Score hate / offensive language and bias, and drop documents or sentences above thresholds.
+
+Scores come from ``curate.toxicity.ToxicityScorer`` (hashed n-grams, linear, numpy).
+Thresholds are a preset from ``rules/toxicity/thresholds.yaml`` (``pretrain`` drops
+nothing, ``benchmark`` drops hate and gender bias) or a dict, with per-key overrides.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+import numpy as np
+import polars as pl
+from pydantic import Field, PrivateAttr, field_validator
+
+from curate.rules import load_yaml
+from curate.steps import register
+from curate.steps.base import DROP, RunContext, Step, StepOutput
+from curate.toxicity.scorer import SCORE_COLUMNS, ToxicityScorer
+
+# Threshold key -> drop reason, in the order reasons are given when several apply.
+DROP_REASONS = {
+    "p_hate": "toxic_hate",
+    "p_gender_bias": "gender_bias",
+    "p_offensive": "toxic_offensive",
+    "p_toxic": "toxic",
+    "p_other_bias": "other_bias",
+}
+
+
+@register
+class Toxicity(Step):
+    name: ClassVar[str] = "toxicity"
+    heavy: ClassVar[bool] = True
+
+    unit: Literal["document", "sentence"] = "document"
+    thresholds: str | dict[str, float] = "benchmark"  # preset name, or p_* -> max allowed score
+    override: dict[str, float | None] = Field(default_factory=dict)  # per-key changes to the preset; None removes a key
+    drop: bool = True  # False: only add the score columns
+    add_columns: bool = True  # for unit=sentence the columns hold the highest score of any sentence
+    model: str | None = None  # directory holding toxicity.npz; None: the shipped model
+
+    _scorer: ToxicityScorer | None = PrivateAttr(default=None)
+
+    @field_validator("thresholds")
+    @classmethod
+    def _known_keys(cls, value: str | dict[str, float]) -> str | dict[str, float]:
+        if isinstance(value, str):
+            presets = load_yaml("toxicity/thresholds.yaml")
+            if value not in presets:
+                raise ValueError(f"unknown thresholds preset {value!r}; presets: {sorted(presets)}")
+        elif unknown := set(value) - set(DROP_REASONS):
+            raise ValueError(f"unknown threshold keys {sorted(unknown)}; known: {list(DROP_REASONS)}")
+        return value
+
+    def effective_thresholds(self) -> dict[str, float]:
+        base = load_yaml("toxicity/thresholds.yaml")[self.thresholds] if isinstance(self.thresholds, str) \
+            else self.thresholds
+        merged = {**(base or {}), **self.override}
+        if unknown := set(merged) - set(DROP_REASONS):
+            raise ValueError(f"unknown threshold keys {sorted(unknown)}")
+        return {key: float(merged[key]) for key in DROP_REASONS if merged.get(key) is not None}
+
+    def setup(self, ctx: RunContext) -> None:
+        self._scorer = ToxicityScorer.load(self.model) if self.model else ToxicityScorer.default()
+
+    def _scores(self, texts: pl.Series) -> pl.DataFrame:
+        if self._scorer is None:
+            self.setup(RunContext())
+        return self._scorer.score(texts).with_columns((1.0 - pl.col("p_none")).alias("p_toxic"))
+
+    def _reason(self, scores: pl.DataFrame) -> pl.Series:
+        """The first drop reason whose threshold a row's score exceeds (null: none does)."""
+        limits = self.effective_thresholds() if self.drop else {}
+        reasons = [pl.when(pl.col(key) > limit).then(pl.lit(DROP_REASONS[key])) for key, limit in limits.items()]
+        if not reasons:
+            return pl.Series(DROP, [None] * scores.height, dtype=pl.Utf8)
+        return scores.select(pl.coalesce(reasons).cast(pl.Utf8).alias(DROP)).to_series()
+
+    def process(self, df: pl.DataFrame) -> StepOutput:
+        if self.unit == "sentence":
+            return self._process_sentences(df)
+        scores = self._scores(df["text"])
+        reason = self._reason(scores)
+        out = df.with_columns(scores.select(SCORE_COLUMNS)) if self.add_columns else df
+        if reason.null_count() < len(reason):
+            previous = out[DROP] if DROP in out.columns else pl.Series(DROP, [None] * len(out), dtype=pl.Utf8)
+            out = out.with_columns(pl.coalesce(previous, reason).alias(DROP))
+        counters = {f"docs_dropped_{name}": count for name, count in _counts(reason).items()}
+        return StepOutput(out, counters={"docs_scored": df.height, **counters})
+
+    def _process_sentences(self, df: pl.DataFrame) -> StepOutput:
+        lines = df["text"].fill_null("").str.split("\n")
+        per_doc = lines.list.len().to_numpy()
+        flat = lines.explode()
+        scores = self._scores(flat)
+        reason = self._reason(scores)
+        table = scores.select(SCORE_COLUMNS).with_columns(
+            pl.Series("doc", np.repeat(np.arange(df.height), per_doc)), flat.alias("line"), reason)
+        rebuilt = table.group_by("doc", maintain_order=True).agg(
+            pl.col("line").filter(pl.col(DROP).is_null()).str.join("\n").alias("text"),
+            *[pl.col(name).max() for name in SCORE_COLUMNS],
+        )
+        out = df.with_columns(rebuilt["text"])
+        if self.add_columns:
+            out = out.with_columns(rebuilt.select(SCORE_COLUMNS))
+        counters = {f"sentences_dropped_{name}": count for name, count in _counts(reason).items()}
+        return StepOutput(out, counters={"sentences_scored": len(flat), **counters})
+
+
+def _counts(reason: pl.Series) -> dict[str, int]:
+    counted = reason.drop_nulls().value_counts(sort=True, name="n")
+    return {row[DROP]: int(row["n"]) for row in counted.sort(DROP).iter_rows(named=True)}
