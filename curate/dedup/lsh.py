@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from curate.dedup.arrays import unique_sorted
+
 
 def bucket_edges(bands: np.ndarray, valid: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Unique (first, member) pairs, first < member, of documents sharing any band bucket.
@@ -22,19 +24,22 @@ def bucket_edges(bands: np.ndarray, valid: np.ndarray | None = None) -> tuple[np
     firsts, members = [], []
     for band in range(bands.shape[1]):
         h = bands[index, band]
-        order = np.argsort(h, kind="stable")  # by hash, then (stable, index ascending) by document
+        order = np.argsort(h)  # not stable (7x faster): the bucket's first is taken by a min below
         hs, ds = h[order], index[order]
         new_bucket = np.empty(len(hs), dtype=bool)
         new_bucket[:1] = True
         new_bucket[1:] = hs[1:] != hs[:-1]
-        bucket_first = ds[new_bucket][np.cumsum(new_bucket) - 1]
-        paired = ~new_bucket
+        starts = np.flatnonzero(new_bucket)
+        if len(starts) == len(hs):
+            continue  # every bucket holds one document
+        bucket_first = np.repeat(np.minimum.reduceat(ds, starts), np.diff(np.append(starts, len(hs))))
+        paired = ds != bucket_first
         firsts.append(bucket_first[paired])
         members.append(ds[paired])
     if n_docs == 0 or not firsts:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    # one int64 key per pair: np.unique on it is ~50x faster than np.unique(axis=0)
-    keys = np.unique(np.concatenate(firsts) * np.int64(n_docs) + np.concatenate(members))
+    # one int64 key per pair, deduplicated by sorting (see curate.dedup.arrays)
+    keys = unique_sorted(np.concatenate(firsts) * np.int64(n_docs) + np.concatenate(members))
     return keys // n_docs, keys % n_docs
 
 

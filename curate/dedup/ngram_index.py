@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from curate.dedup.arrays import member, unique_sorted
 from curate.dedup.shingles import shingle_hashes
 
 
@@ -43,17 +44,10 @@ def build_gram_index(items: pl.Series, ngram: int, max_items: int | None = None)
     if max_items is not None and pairs.height:
         spread = pairs.group_by("_hash").len()
         common = np.sort(spread.filter(pl.col("len") > max_items)["_hash"].to_numpy())
-        pairs = pairs.filter(pl.Series(~_member(pairs["_hash"].to_numpy(), common)))
+        pairs = pairs.filter(pl.Series(~member(pairs["_hash"].to_numpy(), common)))
     item_grams = np.bincount(pairs["_item"].to_numpy(), minlength=len(items)).astype(np.int64)
-    return GramIndex(ngram=ngram, hashes=np.unique(pairs["_hash"].to_numpy()), common=common,
+    return GramIndex(ngram=ngram, hashes=unique_sorted(pairs["_hash"].to_numpy()), common=common,
                      pairs=pairs, item_grams=item_grams)
-
-
-def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    if len(sorted_set) == 0:
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[at] == values
 
 
 def shared_grams(normalized: pl.Series, index: GramIndex) -> pl.DataFrame:
@@ -61,14 +55,14 @@ def shared_grams(normalized: pl.Series, index: GramIndex) -> pl.DataFrame:
     ``text_grams`` (the text's distinct n-grams, common ones left out) and ``item_grams``."""
     sh = shingle_hashes(normalized, index.ngram, short="skip")
     owner = sh.owner
-    hit = _member(sh.hashes, index.hashes)
+    hit = member(sh.hashes, index.hashes)
     hits = pl.DataFrame({"_text": owner[hit], "_hash": sh.hashes[hit]}).unique()
     shared = (hits.join(index.pairs, on="_hash")
               .group_by(["_text", "_item"]).agg(shared=pl.len().cast(pl.Int64))
               .sort(["_text", "_item"]))
     texts_hit = np.zeros(len(normalized), dtype=bool)
     texts_hit[shared["_text"].to_numpy()] = True
-    counted = texts_hit[owner] & ~_member(sh.hashes, index.common)
+    counted = texts_hit[owner] & ~member(sh.hashes, index.common)
     text_grams = (pl.DataFrame({"_text": owner[counted], "_hash": sh.hashes[counted]}).unique()
                   .group_by("_text").agg(text_grams=pl.len().cast(pl.Int64)))
     return (shared.join(text_grams, on="_text", how="left")

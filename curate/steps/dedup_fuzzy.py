@@ -33,6 +33,7 @@ import numpy as np
 import polars as pl
 from pydantic import Field
 
+from curate.dedup.arrays import member
 from curate.dedup.components import component_labels
 from curate.dedup.lsh import bucket_edges, estimated_jaccard
 from curate.dedup.minhash import band_hashes, signatures
@@ -139,7 +140,7 @@ class DedupFuzzy(GlobalStep):
 
     def apply(self, df: pl.DataFrame, state: DedupState) -> StepOutput:
         keys = position_keys(df["_shard"].to_numpy(), df["_row"].to_numpy())
-        flagged = _member(keys, state.drop_keys)
+        flagged = member(keys, state.drop_keys)
         reason = pl.when(pl.Series(flagged)).then(pl.lit(REASON)).otherwise(pl.lit(None, dtype=pl.Utf8))
         if DROP in df.columns:
             reason = pl.coalesce(pl.col(DROP), reason)
@@ -149,12 +150,6 @@ class DedupFuzzy(GlobalStep):
         here = set(df["id"].to_list()) if candidates else set()
         examples = [e for e in candidates if e["cluster_id"] in here][:EXAMPLES_PER_BATCH]
         counters = {"near_duplicates_removed": int(flagged.sum()),
-                    "clusters": int(_member(keys, state.kept_keys).sum())}
+                    "clusters": int(member(keys, state.kept_keys).sum())}
         return StepOutput(out, counters=counters, examples=examples)
 
-
-def _member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
-    if len(sorted_keys) == 0:
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
-    return sorted_keys[at] == values
