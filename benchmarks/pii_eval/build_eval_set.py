@@ -2,11 +2,11 @@
 
 Every carrier sentence x every PII type x {particle attached, not attached}, plus hard negatives,
 for two splits: ``tuned`` (the carriers the rules were checked on, seed 20240501) and ``heldout``
-(other carriers, seed 777). A third split, ``person``, holds the opt-in person type (Faker names
-before titles or ages, and title words without names). Values are synthetic (seeded Faker ko_KR
+(other carriers, seed 777). A third split, ``person``, in eval_set_person.jsonl, holds the opt-in
+person type (Faker names before titles or ages, and title words without names). Values are synthetic (seeded Faker ko_KR
 and rule generators).
 
-    python benchmarks/pii_eval/build_eval_set.py [--out PATH]
+    python benchmarks/pii_eval/build_eval_set.py [--out PATH] [--person-out PATH]
 """
 
 from __future__ import annotations
@@ -134,19 +134,26 @@ def build_person_split() -> list[dict]:
 
 
 def build_all() -> list[dict]:
-    return [row for split in SPLITS for row in build_split(split)] + build_person_split()
+    """Rows of eval_set.jsonl: the default types (tuned and heldout splits)."""
+    return [row for split in SPLITS for row in build_split(split)]
+
+
+def _write(path: Path, rows: list[dict]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for i, row in enumerate(rows):
+            fh.write(json.dumps({"id": i, **row}, ensure_ascii=False, sort_keys=True) + "\n")
+    positives = sum(r["kind"] == "positive" for r in rows)
+    print(f"wrote {len(rows)} examples ({positives} positive, {len(rows) - positives} negative) to {path}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE / "eval_set.jsonl")
+    parser.add_argument("--person-out", type=Path, default=HERE / "eval_set_person.jsonl")
     args = parser.parse_args()
-    rows = build_all()
-    with args.out.open("w", encoding="utf-8") as fh:
-        for i, row in enumerate(rows):
-            fh.write(json.dumps({"id": i, **row}, ensure_ascii=False, sort_keys=True) + "\n")
-    positives = sum(r["kind"] == "positive" for r in rows)
-    print(f"wrote {len(rows)} examples ({positives} positive, {len(rows) - positives} negative) to {args.out}")
+    _write(args.out, build_all())
+    # a file of its own: the opt-in type must not change what default-type users of the set see
+    _write(args.person_out, build_person_split())
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ span (so would be replaced); typed recall = the covering span also has the right
 in negative sentences count as false). Negatives: share of hard-negative sentences in which
 anything at all is detected. Particle: recall with and without a particle attached. Leak: gold
 values still present as substrings after ``Pseudonymizer.pseudonymize_batch``. The ``person``
-split is scored with the opt-in person type switched on; the others with the default types.
+split (eval_set_person.jsonl) is scored with the opt-in person type switched on; the others with
+the default types.
 
     python benchmarks/pii_eval/evaluate.py [--set PATH] [--markdown]
 """
@@ -139,11 +140,11 @@ def _print(metrics: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", type=Path, default=HERE / "eval_set.jsonl")
+    parser.add_argument("--person-set", type=Path, default=HERE / "eval_set_person.jsonl")
     parser.add_argument("--no-pseudonymize", action="store_true", help="skip the leak check")
     args = parser.parse_args()
-    rows = load_set(args.set)
-    default_rows = [r for r in rows if r["split"] != "person"]
-    person_rows = [r for r in rows if r["split"] == "person"]
+    default_rows = load_set(args.set)
+    person_rows = load_set(args.person_set) if args.person_set.exists() else []
     detector = Detector()
     pseudonymizer = None
     if not args.no_pseudonymize:

@@ -1,8 +1,9 @@
 """Korean PII detector: Polars finds candidate rows, Python validates and scores only those.
 
-The candidate pass runs lookaround-free (Rust) regexes from ``rules/pii/patterns.yaml`` over the
-whole column: a cheap prefilter first, then each type's candidate regex on the surviving rows; most
-text has no candidate and never reaches Python. On candidate rows the precise
+The candidate passes run lookaround-free (Rust) regexes from ``rules/pii/patterns.yaml`` over the
+whole column: a cheap prefilter, then the union of the types' candidate regexes, then each type's
+own candidate regex on the surviving rows; most text has no candidate and never reaches Python.
+On candidate rows the precise
 ``regex`` patterns (explicit ASCII boundaries, so Hangul particles never block a match) find
 spans, validators and context words set each span's score, and overlaps are resolved by score,
 then length.
