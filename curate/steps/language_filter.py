@@ -28,6 +28,7 @@ class LanguageFilter(Step):
         rules = load_yaml(RULES)["language_filter"]
         text = pl.col("text")
         hangul = text.str.count_matches(rules["hangul"])
-        letters = text.str.count_matches(rules["letters"])
+        # other letters are rare in Korean text, and counting a rare class is cheap
+        letters = hangul + text.str.count_matches(rules["other_letters"])
         ratio = pl.when(letters > 0).then(hangul / letters).otherwise(0.0)
         return df.with_columns(drop_when(ratio.fill_null(0.0) < self.min_hangul_ratio, "not_korean"))

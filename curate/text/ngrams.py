@@ -17,57 +17,69 @@ _GRAM_BITS = np.uint64(40)
 _MAX_DOCS = 1 << 24
 
 
-def _keys(codes: np.ndarray, doc: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Keys of the n-grams lying inside one document, and their start positions."""
+_NOT_A_GRAM = np.uint64(0xFFFFFFFFFFFFFFFF)  # sorts last; its document bits exceed any document
+
+
+def _keys(codes: np.ndarray, doc: np.ndarray, n: int) -> np.ndarray:
+    """Key of the n-gram starting at each position; ``_NOT_A_GRAM`` where it would cross documents."""
     m = len(codes) - n + 1
     gram = codes[:m].copy()
     with np.errstate(over="ignore"):
         for k in range(1, n):
-            gram = gram * _MIX + codes[k : k + m]
-        gram = (gram * _MIX) >> (np.uint64(64) - _GRAM_BITS)
-    starts = np.nonzero(doc[:m] == doc[n - 1 : n - 1 + m])[0]
-    return (doc[starts].astype(np.uint64) << _GRAM_BITS) | gram[starts], starts
+            gram *= _MIX
+            gram += codes[k : k + m]
+        gram *= _MIX
+    gram >>= np.uint64(64) - _GRAM_BITS
+    gram |= doc[:m].astype(np.uint64) << _GRAM_BITS
+    gram[doc[:m] != doc[n - 1 : n - 1 + m]] = _NOT_A_GRAM
+    return gram
 
 
 def _encode(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if len(texts) > _MAX_DOCS:
-        raise ValueError(f"at most {_MAX_DOCS} documents per call")
+    if len(texts) >= _MAX_DOCS:
+        raise ValueError(f"fewer than {_MAX_DOCS} documents per call")
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
     return codes, doc, lengths
 
 
-def _top_ngram(codes: np.ndarray, doc: np.ndarray, lengths: np.ndarray, n: int
+def _top_ngram(codes: np.ndarray, doc: np.ndarray, lengths: np.ndarray, n: int, coverage: bool = True
                ) -> tuple[np.ndarray, np.ndarray]:
-    """Per document: occurrences of its most frequent n-gram, and the share of characters they cover."""
+    """Per document: occurrences of its most frequent n-gram, and (if asked) the share of
+    characters those occurrences cover."""
     n_docs = len(lengths)
-    count, coverage = np.zeros(n_docs, dtype=np.int64), np.zeros(n_docs)
+    count, covered_share = np.zeros(n_docs, dtype=np.int64), np.zeros(n_docs)
     if len(codes) < n:
-        return count, coverage
-    keys, starts = _keys(codes, doc, n)
-    if len(keys) == 0:
-        return count, coverage
+        return count, covered_share
+    keys = _keys(codes, doc, n)
     ordered = np.sort(keys)
-    run_start = np.concatenate(([0], np.nonzero(ordered[1:] != ordered[:-1])[0] + 1))
+    ordered = ordered[: np.searchsorted(ordered, _NOT_A_GRAM)]
+    if len(ordered) == 0:
+        return count, covered_share
+    run_start = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
     run_len = np.diff(np.append(run_start, len(ordered)))
     run_key = ordered[run_start]
     run_doc = (run_key >> _GRAM_BITS).astype(np.int64)
-    # the longest run of each document; ties go to the smallest key (first in order)
-    np.maximum.at(count, run_doc, run_len)
-    best = np.nonzero(run_len == count[run_doc])[0]  # sorted by (doc, key)
+    # runs are sorted by document: the longest run of each document by reduceat
+    doc_first_run = np.flatnonzero(np.concatenate(([True], run_doc[1:] != run_doc[:-1])))
+    count[run_doc[doc_first_run]] = np.maximum.reduceat(run_len, doc_first_run)
+    if not coverage:
+        return count, covered_share
+    # the top n-gram of each document; ties go to the smallest key (first in order)
+    best = np.flatnonzero(run_len == count[run_doc])
     first_best = best[np.concatenate(([True], run_doc[best][1:] != run_doc[best][:-1]))]
-    top_key = np.zeros(n_docs, dtype=np.uint64)
+    top_key = np.full(n_docs, _NOT_A_GRAM, dtype=np.uint64)
     top_key[run_doc[first_best]] = run_key[first_best]
     hits = np.zeros(len(codes), dtype=np.int64)
-    hits[starts[keys == top_key[doc[starts]]]] = 1
+    hits[: len(keys)] = keys == top_key[doc[: len(keys)]]
     # character j is covered when an occurrence starts in [j-n+1, j]
     running = np.cumsum(hits)
     covered_mask = running - np.concatenate((np.zeros(n, dtype=np.int64), running[:-n])) > 0
     covered = np.bincount(doc[covered_mask], minlength=n_docs)
     has_gram = lengths >= n
-    coverage[has_gram] = covered[has_gram] / lengths[has_gram]
-    return count, coverage
+    covered_share[has_gram] = covered[has_gram] / lengths[has_gram]
+    return count, covered_share
 
 
 def top_ngram_coverage(texts: list[str], ns: list[int]) -> dict[int, np.ndarray]:
@@ -82,9 +94,10 @@ def top_ngram_coverage(texts: list[str], ns: list[int]) -> dict[int, np.ndarray]
 def exceeds_ngram_coverage(texts: list[str], limits: dict[int, float]) -> np.ndarray:
     """True for each text whose top n-gram coverage exceeds ``limits[n]`` for some n.
 
-    Prunes as it goes: occurrences of the top n-gram number at least coverage * length / n,
-    and no (n+1)-gram occurs more often than the top n-gram. After each n, only texts whose
-    top count could still reach a later limit are examined, which on natural text leaves few.
+    Prunes as it goes. Occurrences of the top n-gram cover at most count * n characters,
+    so the exact coverage is computed only where that bound exceeds the limit; and no
+    longer n-gram occurs more often than the top shorter one, so after each n only texts
+    whose top count could still reach a later limit stay candidates. Natural text leaves few.
     """
     over = np.zeros(len(texts), dtype=bool)
     candidates = np.arange(len(texts))
@@ -93,8 +106,12 @@ def exceeds_ngram_coverage(texts: list[str], limits: dict[int, float]) -> np.nda
         if len(candidates) == 0:
             break
         codes, doc, lengths = _encode([texts[j] for j in candidates])
-        count, coverage = _top_ngram(codes, doc, lengths, n)
-        over[candidates[coverage > limits[n]]] = True
+        count, _ = _top_ngram(codes, doc, lengths, n, coverage=False)
+        maybe = count * n > limits[n] * lengths
+        if maybe.any():
+            suspects = candidates[maybe]
+            _, share = _top_ngram(*_encode([texts[j] for j in suspects]), n)
+            over[suspects[share > limits[n]]] = True
         later = ns[i + 1:]
         if later:
             needed = min(limits[m] / m for m in later) * lengths
