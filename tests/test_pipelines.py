@@ -1,0 +1,56 @@
+"""The shipped recipes run on the bundled sample corpus and do what their comments say."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tokenizers import Tokenizer
+
+from spine_util import REPO, read_outputs
+
+ALL_TYPES = {"phone", "rrn", "frn", "email", "url", "ipv4", "ipv6", "mac", "mention", "address", "bank_account",
+             "passport", "driver_license", "brn", "health_insurance", "card", "vehicle_plate"}
+
+
+def _run(recipe: str, out) -> dict:
+    proc = subprocess.run([sys.executable, "-m", "curate.cli", "run", str(REPO / "pipelines" / recipe),
+                           "--output", str(out), "--quiet"], capture_output=True, text=True, timeout=600,
+                          cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "records in" in proc.stdout
+    return json.loads((out / "report.json").read_text())
+
+
+def test_pretrain_recipe_on_the_sample(tmp_path):
+    out = tmp_path / "pretrain"
+    report = _run("pretrain.yaml", out)
+    assert report["records_in"] == 402  # samples/sample_corpus.jsonl
+    assert report["records_in"] == report["records_kept"] + report["records_dropped"] + report["records_quarantined"]
+    steps = {s["step"]: s for s in report["steps"]}
+    found = {k.removeprefix("pii_") for k, v in steps["pii"]["counters"].items() if v > 0}
+    assert found >= ALL_TYPES  # the sample holds every KLUE PII type
+    assert steps["boilerplate"]["counters"]["sentences_removed"] > 100
+    assert steps["dedup_exact"]["drops"].get("duplicate_document", 0) > 0
+    assert steps["dedup_fuzzy"]["drops"].get("near_duplicate", 0) > 0
+    kept, dropped, _ = read_outputs(out)
+    assert kept.height == report["records_kept"] and dropped.height == report["records_dropped"]
+    text = "\n".join(kept["text"].to_list())
+    assert "재배포 금지" not in text and "ⓒ" not in text  # copyright lines are gone...
+    assert "무단 전재와 불법 복제로 인한 피해" in text  # ...but not a body sentence about copying
+    assert "@example." in text  # e-mails became documentation-domain fakes
+    tokenizer = Tokenizer.from_file(str(out / "tokenizer" / "tokenizer.json"))
+    sample = kept["text"][0]
+    assert tokenizer.decode(tokenizer.encode(sample).ids) == sample
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "Drop reasons" in html and "Document length" in html
+
+
+def test_benchmark_recipe_is_stricter(tmp_path):
+    report = _run("benchmark.yaml", tmp_path / "benchmark")
+    steps = {s["step"]: s for s in report["steps"]}
+    assert steps["pii"]["counters"]["sentences_removed"] > 50  # private PII sentences dropped, not faked
+    assert "toxicity" in steps
+    kept, _, _ = read_outputs(tmp_path / "benchmark")
+    assert not kept.filter(kept["text"].str.contains("010-")).height
