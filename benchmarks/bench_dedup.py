@@ -187,6 +187,27 @@ def exact_jaccard(docs: pl.DataFrame, pairs: pl.DataFrame, n: int = 5) -> np.nda
     return out
 
 
+def run_decontaminate(paths: list[Path], unit: str, similarity: bool) -> str:
+    """decontaminate (one process) against the sample recipe's stand-in eval sets."""
+    from curate.steps.base import RunContext
+
+    evals = REPO / "pipelines" / "evals"
+    sets = [{"name": "klue_tc", "path": str(evals / "klue_tc_test.jsonl"), "field": "title"},
+            {"name": "kobest_boolq", "path": str(evals / "kobest_boolq_test.jsonl"), "field": "paragraph"}]
+    step = get_step_class("decontaminate")(eval_sets=sets, unit=unit,
+                                           similarity={} if similarity else None)
+    step.setup(RunContext())
+    nbytes, removed = 0, 0
+    t0 = time.perf_counter()
+    for path in paths:
+        df = pl.read_parquet(path, columns=["id", "text"])
+        nbytes += int(df["text"].str.len_bytes().sum())
+        removed += sum(step.process(df).counters.values())
+    seconds = time.perf_counter() - t0
+    return (f"decontaminate unit={unit} similarity={similarity}: {nbytes / MB:.1f} MB in {seconds:.1f} s "
+            f"= {nbytes / MB / seconds:.2f} MB/s, {removed} units removed")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--input", type=Path, required=True)
@@ -225,6 +246,8 @@ def main() -> None:
               f"Jaccard >= {params['threshold']} to their match: ours "
               f"{removal_precision(sub, ours['pairs'], params['threshold'])}, datasketch "
               f"{removal_precision(sub, peer['pairs'], params['threshold'])}")
+        for unit, similarity in [("document", False), ("line", False), ("line", True)]:
+            print(run_decontaminate(sub, unit, similarity))
     print(f"driver peak RSS {rss_mb():.0f} MB")
 
 
