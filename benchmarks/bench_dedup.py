@@ -105,6 +105,7 @@ def run_ours(paths: list[Path], workers: int, params: dict) -> dict:
         t1 = time.perf_counter()
         state = _step(params).reduce(pl.concat([r[0] for r in results]))
         t2 = time.perf_counter()
+        driver_rss = rss_mb()  # peak so far: summaries held, concatenated and reduced
         applied = pool.map(apply_task, [(params, p, state) for p in paths], chunksize=1)
         t3 = time.perf_counter()
     nbytes = sum(r[1] for r in results)
@@ -115,7 +116,8 @@ def run_ours(paths: list[Path], workers: int, params: dict) -> dict:
     return {"mb": nbytes / MB, "seconds": t3 - t0, "summarize_s": t1 - t0, "reduce_s": t2 - t1,
             "apply_s": t3 - t2, "mb_s": nbytes / MB / (t3 - t0), "removed": removed, "pairs": pairs,
             "clusters": state.clusters.height, "candidates": state.candidate_pairs,
-            "worker_rss_mb": worker_rss, "worker_idle_rss_mb": idle}
+            "worker_rss_mb": worker_rss, "worker_idle_rss_mb": idle,
+            "driver_rss_mb": driver_rss}
 
 
 def run_datasketch(paths: list[Path], params: dict) -> dict:
@@ -233,7 +235,8 @@ def main() -> None:
               f"removed {r['removed'].len()} in {r['clusters']} clusters, {r['candidates']} candidate pairs; "
               f"planted-duplicate recall {planted_recall(paths, r['removed'], params['threshold'])}; "
               f"peak RSS per worker "
-              f"{r['worker_rss_mb']:.0f} MB (idle {r['worker_idle_rss_mb']:.0f}), driver {rss_mb():.0f} MB")
+              f"{r['worker_rss_mb']:.0f} MB (idle {r['worker_idle_rss_mb']:.0f}), driver after reduce "
+              f"{r['driver_rss_mb']:.0f} MB")
     if args.peer_mb > 0:
         ours = run_ours(sub, 1, params)
         peer = run_datasketch(sub, params)
@@ -248,7 +251,7 @@ def main() -> None:
               f"{removal_precision(sub, peer['pairs'], params['threshold'])}")
         for unit, similarity in [("document", False), ("line", False), ("line", True)]:
             print(run_decontaminate(sub, unit, similarity))
-    print(f"driver peak RSS {rss_mb():.0f} MB")
+    print(f"driver peak RSS {rss_mb():.0f} MB (includes the scoring, which reads all texts)")
 
 
 if __name__ == "__main__":
