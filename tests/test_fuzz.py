@@ -53,3 +53,13 @@ def test_readers_survive_any_bytes_and_account_for_every_line(payload, suffix, c
         assert records + quarantined == sum(1 for line in data.split(b"\n") if line.strip())
     elif compress and cut >= 1:  # an intact compressed file reads like its plain payload
         assert records + quarantined == sum(1 for line in payload.split(b"\n") if line.strip())
+
+
+def test_fuzz_findings_stay_fixed():
+    from curate.pii import Pseudonymizer
+
+    p = Pseudonymizer(key=b"fuzz")
+    # Found by fuzz_pii.py: a bare scheme followed by punctuation was taken for a URL.
+    for text in ("http://.", "http://::", "링크 https:// 입니다"):
+        assert p.detect(text) == [] and p.pseudonymize(text) == text
+    assert [s.type for s in p.detect("http://a.kr")] == ["url"]
