@@ -1,0 +1,46 @@
+"""``curate toxicity train|eval``: reproduce the shipped model and measure it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Korean toxicity model (BEEP!): train and evaluate.", no_args_is_help=True)
+
+DEFAULT_DATA = Path("../shared/data/beep_train.tsv")
+DEFAULT_OUT = Path("curate/toxicity/model")
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Option(help="BEEP! train split (TSV).")] = DEFAULT_DATA,
+    out: Annotated[Path, typer.Option(help="Directory to write toxicity.npz into.")] = DEFAULT_OUT,
+) -> None:
+    """Train on the seeded 80% training part of BEEP! (the shipped model is exactly this)."""
+    from curate.toxicity.train import train as run_training
+
+    path = run_training(data, out)
+    typer.echo(f"wrote {path} ({path.stat().st_size} bytes)")
+
+
+@app.command("eval")
+def evaluate(
+    data: Annotated[Path, typer.Option(help="BEEP! train split (TSV); its held-out 20% is scored.")] = DEFAULT_DATA,
+    model: Annotated[Path | None, typer.Option(help="Model directory (default: the shipped model).")] = None,
+    baseline: Annotated[bool, typer.Option(help="Also train and score the TF-IDF char 1-4 + LR baseline.")] = True,
+    curves: Annotated[bool, typer.Option(help="Print precision/recall/share flagged per threshold.")] = False,
+) -> None:
+    """Macro-F1 (hate 3-class), toxic and bias ROC-AUC on the held-out part, with the baseline."""
+    import polars as pl
+
+    from curate.toxicity.evaluate import evaluate as run_evaluation
+    from curate.toxicity.evaluate import threshold_curves
+    from curate.toxicity.scorer import ToxicityScorer
+
+    scorer = ToxicityScorer.load(model) if model else ToxicityScorer.default()
+    with pl.Config(tbl_rows=200, tbl_cols=12, tbl_width_chars=200, tbl_hide_dataframe_shape=True):
+        typer.echo(run_evaluation(data, scorer, baseline=baseline))
+        if curves:
+            typer.echo(threshold_curves(data, scorer))

@@ -1,0 +1,103 @@
+"""The toxicity scorer, its features and the shipped model, on hand-written Korean and on BEEP!."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from curate.toxicity import SCORE_COLUMNS, ToxicityScorer
+from curate.toxicity.features import FeatureSpec, hash_batch, initials, squeeze_runs
+from curate.toxicity.model_file import MODEL_FILE
+from curate.toxicity.scorer import DEFAULT_MODEL_DIR
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+BEEP = DATA / "beep_train.tsv"
+
+CLEAN = "오늘 날씨가 정말 좋아서 가족들과 공원에 산책을 다녀왔어요"
+HATEFUL = "이 미친놈아 꺼져라 병신같은 새끼 죽어버려"
+GENDER_BIASED = "여자들은 집에서 애나 봐라 김치녀들 진짜 한심하다"
+
+
+def needs_beep():
+    if not BEEP.exists():
+        pytest.skip(f"{BEEP} not found")
+
+
+def test_score_returns_one_row_per_text_in_order():
+    texts = [CLEAN, HATEFUL, "", GENDER_BIASED]
+    scores = ToxicityScorer.default().score(texts)
+    assert scores.columns == list(SCORE_COLUMNS)
+    assert scores.height == len(texts)
+    hate_sum = scores.select(pl.sum_horizontal("p_hate", "p_offensive", "p_none")).to_series().to_numpy()
+    np.testing.assert_allclose(hate_sum, 1.0, atol=1e-5)
+    # Each row is that text's score alone: batching (and neighbours) change nothing.
+    for row, text in enumerate(texts):
+        alone = ToxicityScorer.default().score([text]).row(0)
+        np.testing.assert_allclose(scores.row(row), alone, atol=1e-6)
+
+
+def test_hand_written_examples_rank_as_expected():
+    scores = ToxicityScorer.default().score(pl.Series([CLEAN, HATEFUL, GENDER_BIASED]))
+    p_none = scores["p_none"].to_list()
+    assert p_none[0] > 0.8
+    assert p_none[1] < 0.2 and p_none[2] < 0.2
+    assert scores["p_gender_bias"][2] > 0.5 > scores["p_gender_bias"][0]
+
+
+def test_ngrams_never_cross_texts():
+    spec = FeatureSpec()
+    together = hash_batch(["가나", "다라"], spec)
+    for doc, text in enumerate(["가나", "다라"]):
+        alone = hash_batch([text], spec)
+        assert sorted(together.bucket[together.doc == doc]) == sorted(alone.bucket)
+
+
+def test_runs_are_cut_to_two_and_syllables_map_to_initials():
+    points = np.frombuffer("ㅋㅋㅋㅋㅋ!!!".encode("utf-32-le"), dtype=np.uint32)
+    squeezed, _ = squeeze_runs(points, np.zeros(len(points), dtype=np.int64))
+    assert squeezed.tobytes().decode("utf-32-le") == "ㅋㅋ!!"
+    jamo = initials(np.frombuffer("시발 ok".encode("utf-32-le"), dtype=np.uint32))
+    assert jamo.tobytes().decode("utf-32-le") == "ㅅㅂ ok"
+
+
+def test_shipped_model_is_small():
+    assert (DEFAULT_MODEL_DIR / MODEL_FILE).stat().st_size < 4_000_000
+
+
+def test_held_out_quality_on_beep():
+    """The held-out 20% of BEEP! (never trained on): floors a little under the measured figures."""
+    needs_beep()
+    from curate.toxicity.evaluate import evaluate
+
+    row = evaluate(BEEP, baseline=False).row(0, named=True)
+    assert row["hate_macro_f1"] > 0.56
+    assert row["toxic_roc_auc"] > 0.80
+    assert row["gender_bias_roc_auc"] > 0.88
+
+
+def test_training_is_deterministic(tmp_path):
+    """Two trainings on the same (small) data give byte-identical model files."""
+    needs_beep()
+    from curate.toxicity.model_file import write_arrays
+    from curate.toxicity.train import TrainConfig, fit, load_beep
+
+    sample = load_beep(BEEP).head(300)
+    for name in ("a", "b"):
+        arrays, _ = fit(sample, TrainConfig())
+        write_arrays(tmp_path / name / MODEL_FILE, arrays, {"sample": 300})
+    assert (tmp_path / "a" / MODEL_FILE).read_bytes() == (tmp_path / "b" / MODEL_FILE).read_bytes()
+
+
+@pytest.mark.slow
+def test_train_command_reproduces_the_shipped_model(tmp_path):
+    needs_beep()
+    from typer.testing import CliRunner
+
+    from curate.toxicity.cli import app
+
+    result = CliRunner().invoke(app, ["train", "--data", str(BEEP), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / MODEL_FILE).read_bytes() == (DEFAULT_MODEL_DIR / MODEL_FILE).read_bytes()
