@@ -27,8 +27,18 @@ class LanguageFilter(Step):
     def process(self, df: pl.DataFrame) -> pl.DataFrame:
         rules = load_yaml(RULES)["language_filter"]
         text = pl.col("text")
-        hangul = text.str.count_matches(rules["hangul"])
-        # other letters are rare in Korean text, and counting a rare class is cheap
-        letters = hangul + text.str.count_matches(rules["other_letters"])
-        ratio = pl.when(letters > 0).then(hangul / letters).otherwise(0.0)
-        return df.with_columns(drop_when(ratio.fill_null(0.0) < self.min_hangul_ratio, "not_korean"))
+        # Counting a class that matches often (Hangul, in Korean text) costs far more than
+        # counting a rare one (other letters) or finding one match. A document without
+        # other letters is all Hangul if it has any; only the others need the Hangul count.
+        counts = df.select(text.str.count_matches(rules["other_letters"]).fill_null(0).alias("other"),
+                           text.str.contains(rules["hangul"]).fill_null(False).alias("any_hangul"))
+        mixed = counts["other"] > 0
+        hangul = pl.Series("hangul", [0] * df.height, dtype=pl.UInt32)
+        if mixed.any():
+            rows = mixed.arg_true()
+            hangul = hangul.scatter(rows, df[rows].select(text.str.count_matches(rules["hangul"]))["text"])
+        ratio = counts.select(
+            pl.when(pl.col("other") == 0).then(pl.col("any_hangul").cast(pl.Float64))
+            .otherwise(pl.lit(hangul) / (pl.lit(hangul) + pl.col("other")))
+        ).to_series()
+        return df.with_columns(drop_when(pl.lit(ratio) < self.min_hangul_ratio, "not_korean"))
