@@ -56,7 +56,8 @@ class HashedBatch:
 
     doc: np.ndarray  # int64, non-decreasing within each channel and order
     bucket: np.ndarray  # int64 in [0, 2**bits)
-    n_docs: int
+    n_docs: int  # texts, or pieces when chunked
+    piece_doc: np.ndarray | None = None  # chunked: the text each piece belongs to
 
 
 def normalize(texts: pl.Series) -> pl.Series:
@@ -112,11 +113,30 @@ def _ngrams(points: np.ndarray, doc: np.ndarray, orders: tuple[int, ...], salt: 
     return buckets, docs
 
 
-def hash_batch(texts: pl.Series | list[str], spec: FeatureSpec) -> HashedBatch:
+def chunk_units(doc: np.ndarray, n_docs: int, chunk_chars: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cut every text into pieces of ``chunk_chars`` code points: the piece of every position,
+    and the text of every piece. The model learnt from comments of at most ~135 characters;
+    a long document is scored piece by piece instead of as one huge comment."""
+    lengths = np.bincount(doc, minlength=n_docs)  # each text's length + its boundary marker
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    pieces = (lengths + chunk_chars - 1) // chunk_chars
+    first_piece = np.concatenate([[0], np.cumsum(pieces)[:-1]])
+    position = np.arange(len(doc), dtype=np.int64) - starts[doc]
+    return first_piece[doc] + position // chunk_chars, np.repeat(np.arange(n_docs, dtype=np.int64), pieces)
+
+
+def hash_batch(texts: pl.Series | list[str], spec: FeatureSpec, chunk_chars: int | None = None) -> HashedBatch:
+    """The n-grams of ``texts``; with ``chunk_chars``, ``doc`` numbers pieces of texts
+    (``HashedBatch.piece_doc`` maps them to texts) instead of whole texts."""
     series = texts if isinstance(texts, pl.Series) else pl.Series("text", texts, dtype=pl.Utf8)
-    points, doc = squeeze_runs(*code_points(normalize(series)))
+    points, doc = code_points(normalize(series))
+    piece_doc = None
+    if chunk_chars:
+        doc, piece_doc = chunk_units(doc, len(series), chunk_chars)
+    points, doc = squeeze_runs(points, doc)
     buckets, docs = _ngrams(points, doc, spec.char_orders, salt=0x5EED, bits=spec.bits)
     more_buckets, more_docs = _ngrams(initials(points), doc, spec.initial_orders, salt=0xC0DE, bits=spec.bits)
     bucket = np.concatenate(buckets + more_buckets) if buckets or more_buckets else np.zeros(0, np.int64)
     doc_of = np.concatenate(docs + more_docs) if docs or more_docs else np.zeros(0, np.int64)
-    return HashedBatch(doc=doc_of, bucket=bucket, n_docs=len(series))
+    n_units = len(series) if piece_doc is None else len(piece_doc)
+    return HashedBatch(doc=doc_of, bucket=bucket, n_docs=n_units, piece_doc=piece_doc)

@@ -20,6 +20,7 @@ from curate.toxicity.model_file import MODEL_FILE, read_arrays
 SCORE_COLUMNS = ("p_hate", "p_offensive", "p_none", "p_gender_bias", "p_other_bias")
 HATE_CLASSES = ("hate", "offensive", "none")  # order of the first three logits
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "model"
+CHUNK_CHARS = 128  # about the longest BEEP! comment (135 characters) the model learnt from
 
 
 class ToxicityScorer:
@@ -47,9 +48,12 @@ class ToxicityScorer:
     def default(cls) -> ToxicityScorer:
         return _default_scorer()
 
-    def logits(self, texts: pl.Series | list[str]) -> np.ndarray:
-        """Raw scores, shape (texts, 5): three hate-class logits, then the two bias logits."""
-        batch = hash_batch(texts, self.spec)
+    def logits(self, texts: pl.Series | list[str], chunk_chars: int | None = None) -> np.ndarray:
+        """Raw scores, shape (texts, 5): three hate-class logits, then the two bias logits
+        (with ``chunk_chars``: one row per piece, see ``score``)."""
+        return self._logits(hash_batch(texts, self.spec, chunk_chars))
+
+    def _logits(self, batch) -> np.ndarray:
         rows = self._table[batch.bucket]
         columns = [np.bincount(batch.doc, weights=rows[:, k], minlength=batch.n_docs)
                    for k in range(rows.shape[1])]
@@ -58,15 +62,38 @@ class ToxicityScorer:
         norm[norm == 0] = 1.0  # a text with no known n-gram scores its intercepts
         return sums[:, :-1] / norm[:, None] + self._intercept
 
-    def score(self, texts: pl.Series | list[str]) -> pl.DataFrame:
-        logits = self.logits(texts)
-        hate = logits[:, :3] - logits[:, :3].max(axis=1, keepdims=True)
-        hate = np.exp(hate)
-        hate /= hate.sum(axis=1, keepdims=True)
-        bias = 1.0 / (1.0 + np.exp(-logits[:, 3:]))
-        probabilities = np.concatenate([hate, bias], axis=1).astype(np.float32)
+    def score(self, texts: pl.Series | list[str], chunk_chars: int | None = CHUNK_CHARS) -> pl.DataFrame:
+        """One row of probabilities per text. A text longer than ``chunk_chars`` is scored in
+        pieces of that many characters and gets its most toxic piece's hate/offensive/none
+        probabilities and the highest bias probabilities of any piece: scored whole, a long
+        document's logits grow with its length and almost every article looks hateful."""
+        batch = hash_batch(texts, self.spec, chunk_chars)
+        probabilities = _probabilities(self._logits(batch))
+        if batch.piece_doc is not None:
+            probabilities = _worst_piece(probabilities, batch.piece_doc)
         return pl.DataFrame({name: probabilities[:, k] for k, name in enumerate(SCORE_COLUMNS)},
                             schema={name: pl.Float32 for name in SCORE_COLUMNS})
+
+
+def _probabilities(logits: np.ndarray) -> np.ndarray:
+    hate = np.exp(logits[:, :3] - logits[:, :3].max(axis=1, keepdims=True))
+    hate /= hate.sum(axis=1, keepdims=True)
+    bias = 1.0 / (1.0 + np.exp(-logits[:, 3:]))
+    return np.concatenate([hate, bias], axis=1).astype(np.float32)
+
+
+def _worst_piece(probabilities: np.ndarray, piece_doc: np.ndarray) -> np.ndarray:
+    """Per text: the hate columns of its piece with the lowest p_none, the bias columns' maxima."""
+    if len(piece_doc) == 0:
+        return probabilities
+    n_docs = int(piece_doc[-1]) + 1
+    order = np.lexsort((probabilities[:, 2], piece_doc))  # by text, then p_none ascending
+    first = np.concatenate([[0], np.cumsum(np.bincount(piece_doc, minlength=n_docs))[:-1]])
+    out = probabilities[order[first]].copy()
+    for column in (3, 4):
+        out[:, column] = np.full(n_docs, -np.inf, dtype=np.float32)
+        np.maximum.at(out[:, column], piece_doc, probabilities[:, column])
+    return out
 
 
 @cache
