@@ -5,5 +5,6 @@
 - ``minhash``: MinHash signatures and LSH band hashes from those shingles.
 - ``lsh``: candidate pairs from equal band hashes, verified by estimated Jaccard.
 - ``components``: connected components of the verified pairs (the clusters).
-- ``ngram_index``: a long n-gram index of evaluation sets and the overlap test against it.
+- ``ngram_index``: n-gram indexes of evaluation sets; overlap and cosine against them.
+- ``arrays``: sort-based unique and membership on numpy arrays.
 """
