@@ -11,17 +11,21 @@ app = typer.Typer(help="Korean toxicity model (BEEP!): train and evaluate.", no_
 
 DEFAULT_DATA = Path("../shared/data/beep_train.tsv")
 DEFAULT_OUT = Path("curate/toxicity/model")
+DEFAULT_CLEAN = Path("../shared/data/nanet_book_reviews.csv")
 
 
 @app.command()
 def train(
     data: Annotated[Path, typer.Option(help="BEEP! train split (TSV).")] = DEFAULT_DATA,
     out: Annotated[Path, typer.Option(help="Directory to write toxicity.npz into.")] = DEFAULT_OUT,
+    clean: Annotated[Path | None, typer.Option(
+        help="CSV with a 내용 column of formal prose; a seeded sample of its sentences is added as "
+             "'none' examples (the shipped model uses NANET book reviews).")] = DEFAULT_CLEAN,
 ) -> None:
     """Train on the seeded 80% training part of BEEP! (the shipped model is exactly this)."""
     from curate.toxicity.train import train as run_training
 
-    path = run_training(data, out)
+    path = run_training(data, out, clean_path=clean)
     typer.echo(f"wrote {path} ({path.stat().st_size} bytes)")
 
 
