@@ -47,6 +47,32 @@ def test_hand_written_examples_rank_as_expected():
     assert scores["p_gender_bias"][2] > 0.5 > scores["p_gender_bias"][0]
 
 
+def test_long_documents_are_scored_by_pieces_not_inflated():
+    """Scored whole, a long text's logits grow with its length (towards 0 or 1 whatever it
+    says); scored in 128-character pieces they stay those of comment-sized text."""
+    scorer = ToxicityScorer.default()
+    long_clean = " ".join([CLEAN] * 30)
+    long_hateful = " ".join([HATEFUL] * 30)
+    pieces = scorer.logits([CLEAN, long_clean, long_hateful], chunk_chars=128)
+    whole = scorer.logits([CLEAN, long_clean, long_hateful])
+    assert np.abs(whole[1]).max() > 2 * np.abs(whole[0]).max()  # the inflation
+    scores = scorer.score([CLEAN, long_clean, long_hateful])
+    assert len(pieces) > 3  # one row per piece
+    assert scores["p_none"][1] > 0.8 and scores["p_hate"][1] < 0.1
+    assert scores["p_hate"][2] > 0.7
+
+
+def test_news_articles_are_rarely_flagged():
+    """Formal news (Wikinews, never trained on): few articles above the benchmark hate threshold."""
+    news_path = DATA / "wikinews_ko.csv"
+    if not news_path.exists():
+        pytest.skip(f"{news_path} not found")
+    articles = pl.read_csv(news_path)["내용"].drop_nulls()
+    scores = ToxicityScorer.default().score(articles)
+    assert (scores["p_hate"] > 0.7).mean() < 0.05
+    assert (scores["p_gender_bias"] > 0.5).mean() < 0.05
+
+
 def test_ngrams_never_cross_texts():
     spec = FeatureSpec()
     together = hash_batch(["가나", "다라"], spec)
@@ -98,6 +124,9 @@ def test_train_command_reproduces_the_shipped_model(tmp_path):
 
     from curate.toxicity.cli import app
 
-    result = CliRunner().invoke(app, ["train", "--data", str(BEEP), "--out", str(tmp_path)])
+    clean = DATA / "nanet_book_reviews.csv"
+    if not clean.exists():
+        pytest.skip(f"{clean} not found")
+    result = CliRunner().invoke(app, ["train", "--data", str(BEEP), "--clean", str(clean), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / MODEL_FILE).read_bytes() == (DEFAULT_MODEL_DIR / MODEL_FILE).read_bytes()
