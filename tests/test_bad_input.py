@@ -8,7 +8,6 @@ import sys
 
 import pytest
 import zstandard
-
 from spine_util import jsonl, read_outputs, run, write_recipe
 
 GOOD = [{"id": f"g{i}", "text": f"{i}번째 문서입니다. 오늘 날씨가 좋네요."} for i in range(30)]
@@ -28,7 +27,7 @@ def _run(tmp_path, name: str, payload: bytes, batch_size: int = 7, **extra):
 def test_broken_json_line_is_quarantined_with_file_and_line(tmp_path):
     lines = jsonl(GOOD).splitlines(keepends=True)
     lines.insert(11, b'{"id": "x", "text": "\xeb\x81\x9d\n')  # line 12: unterminated string
-    report, kept, quarantined = _run(tmp_path, "a.jsonl", b"".join(lines))
+    report, _kept, quarantined = _run(tmp_path, "a.jsonl", b"".join(lines))
     assert report["records_in"] == 31 and report["records_kept"] == 30
     [entry] = quarantined
     assert entry["file"] == "a.jsonl" and entry["line"] == 12 and entry["error"].startswith("broken JSON")
@@ -39,7 +38,7 @@ def test_invalid_utf8_is_quarantined_and_raw_bytes_kept(tmp_path):
 
     bad = b'{"id": "u", "text": "caf\xe9 \xff"}\n'
     payload = jsonl(GOOD[:5]) + bad + jsonl(GOOD[5:])
-    report, kept, quarantined = _run(tmp_path, "a.jsonl", payload)
+    _report, kept, quarantined = _run(tmp_path, "a.jsonl", payload)
     [entry] = quarantined
     assert entry["line"] == 6 and entry["error"].startswith("invalid UTF-8")
     assert base64.b64decode(entry["raw_base64"]) == bad.rstrip(b"\n")
@@ -47,8 +46,8 @@ def test_invalid_utf8_is_quarantined_and_raw_bytes_kept(tmp_path):
 
 
 def test_missing_and_non_string_text_fields(tmp_path):
-    payload = jsonl(GOOD[:3] + [{"id": "m"}, {"id": "n", "text": ["a"]}, {"id": "o", "text": None}] + GOOD[3:])
-    report, kept, quarantined = _run(tmp_path, "a.jsonl", payload)
+    payload = jsonl([*GOOD[:3], {"id": "m"}, {"id": "n", "text": ["a"]}, {"id": "o", "text": None}, *GOOD[3:]])
+    _report, kept, quarantined = _run(tmp_path, "a.jsonl", payload)
     assert [q["line"] for q in quarantined] == [4, 5, 6]
     assert quarantined[0]["error"] == "missing text field 'text'"
     assert "not a string" in quarantined[1]["error"]
@@ -80,15 +79,15 @@ def test_empty_file_is_a_warning_and_the_run_goes_on(tmp_path):
 
 def test_fifty_megabyte_single_document_goes_through(tmp_path):
     big = "가나다라마바사 " * (50 * 1024 * 1024 // 22)  # ~50 MB of UTF-8
-    payload = jsonl(GOOD[:2] + [{"id": "big", "text": big}] + GOOD[2:])
+    payload = jsonl([*GOOD[:2], {"id": "big", "text": big}, *GOOD[2:]])
     report, kept, quarantined = _run(tmp_path, "a.jsonl", payload)
     assert report["records_kept"] == 31 and not quarantined
     assert kept.filter(kept["id"] == "big")["text"].str.len_bytes().item() == len(big.encode())
 
 
 def test_record_over_the_size_limit_is_quarantined(tmp_path):
-    payload = jsonl(GOOD[:2] + [{"id": "big", "text": "가" * 5000}] + GOOD[2:])
-    report, kept, quarantined = _run(tmp_path, "a.jsonl", payload, input={"paths": ["a.jsonl"],
+    payload = jsonl([*GOOD[:2], {"id": "big", "text": "가" * 5000}, *GOOD[2:]])
+    _report, _kept, quarantined = _run(tmp_path, "a.jsonl", payload, input={"paths": ["a.jsonl"],
                                                                              "max_record_bytes": 10_000})
     [entry] = quarantined
     assert entry["line"] == 3 and "exceeds max_record_bytes" in entry["error"]

@@ -57,3 +57,14 @@ def test_wikinews_articles_lose_little():
     # Wikinews has no agency templates: at most a few source lines may go, never 1% of the text.
     assert after >= 0.99 * before
     assert result.df.height == len(texts)
+
+
+def test_bracket_bylines_triangle_links_and_channel_prompts():
+    article = ("[매일경제 홍길동 기자]주말에는 전국에 비가 내리겠다.\n"
+               "외출할 때는 우산을 챙기는 것이 좋다.\n"
+               "▷ 국회, 민생법안 80건 본회의 통과\n"
+               "[홍길동 기자]\n"
+               "유튜브 채널 구독하고 경품 받아가세요 ▶")
+    result = cleaned(article, "그는 구독자 27만 명을 보유한 유튜버로 알려졌다.")
+    assert result.df["text"].to_list() == ["주말에는 전국에 비가 내리겠다.\n외출할 때는 우산을 챙기는 것이 좋다.",
+                                           "그는 구독자 27만 명을 보유한 유튜버로 알려졌다."]

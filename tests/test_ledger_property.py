@@ -8,7 +8,6 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from spine_util import read_outputs, run, write_recipe
 
 texts = st.text(alphabet=st.sampled_from(list("가나다 라<b>x\t\u200b한국어 ")), max_size=12)

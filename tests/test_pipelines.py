@@ -7,9 +7,8 @@ import re
 import subprocess
 import sys
 
-from tokenizers import Tokenizer
-
 from spine_util import REPO, read_outputs
+from tokenizers import Tokenizer
 
 ALL_TYPES = {"phone", "rrn", "frn", "email", "url", "ipv4", "ipv6", "mac", "mention", "address", "bank_account",
              "passport", "driver_license", "brn", "health_insurance", "card", "vehicle_plate"}
@@ -35,10 +34,13 @@ def test_pretrain_recipe_on_the_sample(tmp_path):
     assert steps["boilerplate"]["counters"]["sentences_removed"] > 100
     assert steps["dedup_exact"]["drops"].get("duplicate_document", 0) > 0
     assert steps["dedup_fuzzy"]["drops"].get("near_duplicate", 0) > 0
+    clusters = report["global_phases"]["dedup_fuzzy"]["tables"]["clusters"]  # written to the report
+    assert clusters["rows"] == steps["dedup_fuzzy"]["counters"]["clusters"]
+    assert (out / clusters["path"]).exists()
     kept, dropped, _ = read_outputs(out)
     assert kept.height == report["records_kept"] and dropped.height == report["records_dropped"]
     text = "\n".join(kept["text"].to_list())
-    boilerplate = re.compile(r"^(?:[▶▷☞].*|\[[^\]]*기자\].*|.*무단\s?전재\s?및\s?재배포.*|<?저작권자.*|.*ⓒ.*)$",
+    boilerplate = re.compile(r"^(?:[▶▷☞].*|\[[^\]]*기자\].*|.*무단\s?전재\s?및\s?재배포.*|<저작권자.*|.*ⓒ.*)$",
                              re.MULTILINE)
     assert boilerplate.findall(text) == []  # bylines, related articles, copyright lines are gone...
     for body in ("무단 전재와 불법 복제로 인한 피해", "Copyright 표시만으로는", "저작권자의 허락 없이"):

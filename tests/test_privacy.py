@@ -11,7 +11,6 @@ import subprocess
 import sys
 
 import polars as pl
-
 from spine_util import REPO, write_recipe
 
 KEY = "privacy-test-key-5f1c9a7e"

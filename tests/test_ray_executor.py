@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from spine_util import REPO, jsonl, output_bytes, run, write_recipe
 
 pytestmark = pytest.mark.ray

@@ -11,7 +11,6 @@ import threading
 import time
 
 import pytest
-
 from spine_util import REPO, jsonl, output_bytes, run, write_recipe
 
 pytestmark = pytest.mark.ray

@@ -10,7 +10,6 @@ import sys
 import time
 
 import pytest
-
 from spine_util import jsonl, output_bytes, write_recipe
 
 STEPS = [{"step": "regex_replace", "pattern": "[0-9]+"}, {"step": "dedup_fuzzy"}, {"step": "noop"}]

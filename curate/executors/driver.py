@@ -23,7 +23,7 @@ import polars as pl
 
 from curate.config import LoadedRecipe, RecipeError
 from curate.executors.layout import Layout, atomic_write_bytes, atomic_write_json
-from curate.executors.shard import ShardWork, Stage, split_stages
+from curate.executors.shard import ShardWork, Stage, parquet_bytes, split_stages
 from curate.io import expand, plan_inputs
 from curate.io.plan import Plan
 from curate.io.read import InputSpec, RawShard, iter_raw_shards
@@ -115,7 +115,7 @@ class Executor(ABC):
         spec = InputSpec(recipe.input.text_field, recipe.input.id_field, recipe.input.max_record_bytes)
         work = ShardWork(layout, stages, spec, ctx, plan, recipe.batch_size)
         all_shards = [s.index for s in plan.shards]
-        global_seconds: dict[str, dict[str, float]] = {}
+        global_seconds: dict[str, dict[str, Any]] = {}
         markers: list[dict[str, Any]] = []
         try:
             for stage in stages:
@@ -140,12 +140,14 @@ class Executor(ABC):
         return report
 
     def _ensure_global_state(self, work: ShardWork, stage: Stage, shards: list[int],
-                             progress: Progress | None) -> dict[str, float]:
+                             progress: Progress | None) -> dict[str, Any]:
         path = work.layout.global_state(stage.index)
-        if path.exists():
-            return {"summarize": 0.0, "reduce": 0.0, "resumed": 1.0}
+        info_path = path.with_suffix(".json")
+        if path.exists() and info_path.exists():
+            return {**json.loads(info_path.read_text()), "resumed": True}
         bound = stage.global_step
         assert bound is not None and isinstance(bound.step, GlobalStep)
+        work.setup_step(bound)  # reduce may need the run context (e.g. where to write a tokenizer)
         if progress:
             progress(f"{bound.label}: summarize", 0, len(shards))
         t0 = time.perf_counter()
@@ -154,8 +156,15 @@ class Executor(ABC):
         summary = pl.concat(summaries, how="diagonal_relaxed") if summaries else pl.DataFrame()
         state = bound.step.reduce(summary)
         t2 = time.perf_counter()
+        tables = {}
+        for name, table in bound.step.tables(state).items():
+            target = work.layout.root / "reports" / f"{bound.label}.{name}.parquet"
+            atomic_write_bytes(target, parquet_bytes(table))
+            tables[name] = {"path": str(target.relative_to(work.layout.root)), "rows": table.height}
+        info = {"summarize": round(t1 - t0, 3), "reduce": round(t2 - t1, 3), "tables": tables}
         atomic_write_bytes(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
-        return {"summarize": t1 - t0, "reduce": t2 - t1}
+        atomic_write_json(info_path, info)
+        return info
 
 
 class _Counter:

@@ -128,6 +128,7 @@ class ShardWork:
     batch_size: int = 0
     _ready: set[str] = field(default_factory=set, init=False)
     _states: dict[int, Any] = field(default_factory=dict, init=False)
+    _scrubber: Any = field(default=None, init=False)
 
     def setup(self) -> None:
         """Load every step's heavy state (a local worker runs all steps)."""
@@ -172,18 +173,22 @@ class ShardWork:
         """Quarantined raw bytes get the recipe's PII treatment before they touch the disk.
 
         Bytes that are not UTF-8 travel as private-use characters (Polars cannot hold lone
-        surrogates), so everything except the PII spans stays byte-for-byte. Sentence removal becomes masking here: raw bytes
-        are evidence of what was unreadable and must keep their shape.
+        surrogates), so everything except the PII spans stays byte-for-byte. Sentence
+        removal becomes masking here: raw bytes are evidence of what was unreadable and
+        must keep their shape.
         """
         pii = next((b.step for st in self.stages for b in st.steps if b.step.name == "pii"), None)
         if pii is None or not quarantined:
             return quarantined
-        from curate.pii import Pseudonymizer
+        if self._scrubber is None:
+            from curate.pii import Pseudonymizer
 
-        mode = "mask" if pii.mode == "remove_sentence" else pii.mode
-        scrubber = Pseudonymizer(key=self.ctx.key, types=pii.types, mode=mode, tags=pii.tags, min_score=pii.min_score)
-        clean = scrubber.pseudonymize_batch([_bytes_to_text(q.raw) for q in quarantined])
-        return [Quarantined(q.file, q.line, q.error, _text_to_bytes(c)) for q, c in zip(quarantined, clean, strict=True)]
+            mode = "mask" if pii.mode == "remove_sentence" else pii.mode
+            self._scrubber = Pseudonymizer(key=self.ctx.key, types=pii.types, mode=mode, tags=pii.tags,
+                                           min_score=pii.min_score)
+        clean = self._scrubber.pseudonymize_batch([_bytes_to_text(q.raw) for q in quarantined])
+        return [Quarantined(q.file, q.line, q.error, _text_to_bytes(c))
+                for q, c in zip(quarantined, clean, strict=True)]
 
     def parse(self, raw: RawShard) -> tuple[pl.DataFrame, list[Quarantined], dict[str, Any]]:
         parsed = parse_raw_shard(raw, self.input_spec)

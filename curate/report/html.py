@@ -92,7 +92,9 @@ def render_html(report: dict[str, Any]) -> str:
 <h2>Records through the steps</h2>{_bars([(s['step'], float(s['rows_out'])) for s in steps], color='#1a7f37')}
 <h2>Steps</h2><table><tr><th>step</th><th>records in</th><th>records out</th><th>MB in</th><th>MB out</th>
 <th>seconds</th><th>MB/s</th></tr>{rows}</table>
-<h2>Throughput per step (MB/s of input, summed over workers)</h2>{_bars([(s['step'], _mbps(s)) for s in steps])}
+<h2>Throughput per step (MB/s of input per busy worker)</h2>
+{_bars([(s['step'], _mbps(s)) for s in steps if s['step'] != 'read'])}
+{_global_table(report.get('global_phases', {}))}
 <h2>Drop reasons</h2>{_bars(reasons, color='#b35900')}
 <h2>Document length, before and after</h2>{_histogram(hist['bin_lower_chars'], hist['before'], hist['after'])}
 <h2>Step counters</h2><table><tr><th>step</th><th>counter</th><th>value</th></tr>{counters}</table>
@@ -101,6 +103,20 @@ def render_html(report: dict[str, Any]) -> str:
 {inputs}</table>
 </body></html>
 """
+
+
+def _global_table(phases: dict[str, dict[str, float]]) -> str:
+    """Seconds of the whole-corpus phases of global steps (summarize over shards, reduce in the driver)."""
+    if not phases:
+        return ""
+    def tables(p: dict[str, Any]) -> str:
+        return "; ".join(f"{escape(t['path'])} ({t['rows']:,} rows)" for t in p.get("tables", {}).values())
+
+    rows = "".join(
+        f"<tr><td>{escape(name)}</td><td>{p.get('summarize', 0):,.2f}</td><td>{p.get('reduce', 0):,.2f}</td>"
+        f"<td>{tables(p)}</td><td>{'yes' if p.get('resumed') else ''}</td></tr>" for name, p in phases.items())
+    return ("<h2>Global steps</h2><table><tr><th>step</th><th>summarize s</th><th>reduce s</th><th>tables</th>"
+            f"<th>state from an earlier run</th></tr>{rows}</table>")
 
 
 def _mbps(step: dict[str, Any]) -> float:

@@ -88,6 +88,11 @@ class GlobalStep(Step):
     def apply(self, df: pl.DataFrame, state: Any) -> pl.DataFrame | StepOutput:
         raise NotImplementedError
 
+    def tables(self, state: Any) -> dict[str, pl.DataFrame]:
+        """Whole-corpus tables for the report (e.g. dedup clusters), written by the driver
+        to ``OUTPUT/reports/<step>.<name>.parquet``. Ids and counts only, never text."""
+        return {}
+
     def process(self, df: pl.DataFrame) -> pl.DataFrame | StepOutput:  # pragma: no cover
         raise TypeError(f"{self.name} is a global step; the executor calls summarize/reduce/apply")
 

@@ -138,6 +138,10 @@ class DedupFuzzy(GlobalStep):
                           examples=examples, clusters=clusters, candidate_pairs=candidates,
                           verified_pairs=len(u))
 
+    def tables(self, state: DedupState) -> dict[str, pl.DataFrame]:
+        """Every cluster: the kept document's position and id, its size and the removed ids."""
+        return {"clusters": state.clusters} if state.clusters is not None else {}
+
     def apply(self, df: pl.DataFrame, state: DedupState) -> StepOutput:
         keys = position_keys(df["_shard"].to_numpy(), df["_row"].to_numpy())
         flagged = member(keys, state.drop_keys)
