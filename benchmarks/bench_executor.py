@@ -68,16 +68,20 @@ class PeakRss:
 
     def __init__(self, root: int):
         self.root, self.total, self.single = root, 0, 0
+        self.driver, self.worker = 0, 0  # the root process; the largest of the others
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
             rss = _rss_by_pid()
-            tree = [rss.get(p, 0) for p in _descendants(self.root)]
+            pids = _descendants(self.root)
+            tree = [rss.get(p, 0) for p in pids]
             if tree:
                 self.total = max(self.total, sum(tree))
                 self.single = max(self.single, max(tree))
+                self.driver = max(self.driver, rss.get(self.root, 0))
+                self.worker = max([self.worker] + [rss.get(p, 0) for p in pids if p != self.root])
             time.sleep(0.2)
 
     def __enter__(self):
