@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import glob
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 import zstandard
 
@@ -84,25 +84,27 @@ class ByteStream:
             if self.compression == "none":
                 yield from _plain_blocks(raw)
             elif self.compression == "gzip":
-                yield from self._gzip_blocks(raw)
+                # wbits=47 reads gzip headers
+                yield from self._members(raw, lambda: zlib.decompressobj(47), zlib.error, "gzip",
+                                         "end-of-stream marker missing")
             else:
-                yield from self._zstd_blocks(raw)
+                dctx = zstandard.ZstdDecompressor()
+                yield from self._members(raw, dctx.decompressobj, zstandard.ZstdError, "zstd", "frame incomplete")
 
-    def _gzip_blocks(self, raw: BinaryIO) -> Iterator[bytes]:
-        # wbits=47 reads gzip headers; after one member ends, unused_data starts the next.
+    def _members(self, raw: BinaryIO, new_decompressor: Callable[[], Any], error: type[Exception],
+                 kind: str, cut_short: str) -> Iterator[bytes]:
+        """Decompress member after member (gzip members, zstd frames): after one ends,
+        ``unused_data`` starts the next; a stream that ends inside a member was cut short."""
         produced = 0
-        decomp = zlib.decompressobj(47)
+        decomp = new_decompressor()
         pending = False
-        while True:
-            chunk = raw.read(BLOCK)
-            if not chunk:
-                break
+        while chunk := raw.read(BLOCK):
             while chunk:
                 pending = True
                 try:
                     out = decomp.decompress(chunk)
-                except zlib.error as exc:
-                    self.damage = StreamDamage(produced, f"corrupt gzip data: {exc}")
+                except error as exc:
+                    self.damage = StreamDamage(produced, f"corrupt {kind} data: {exc}")
                     return
                 if out:
                     produced += len(out)
@@ -110,41 +112,11 @@ class ByteStream:
                 if decomp.eof:
                     pending = False
                     chunk = decomp.unused_data
-                    decomp = zlib.decompressobj(47)
+                    decomp = new_decompressor()
                 else:
                     chunk = b""
         if pending:
-            self.damage = StreamDamage(produced, "truncated gzip stream (end-of-stream marker missing)")
-
-    def _zstd_blocks(self, raw: BinaryIO) -> Iterator[bytes]:
-        # One decompressobj per frame: unused_data after eof starts the next frame,
-        # and a stream that ends with eof still false was cut short.
-        produced = 0
-        dctx = zstandard.ZstdDecompressor()
-        decomp = dctx.decompressobj()
-        pending = False
-        while True:
-            chunk = raw.read(BLOCK)
-            if not chunk:
-                break
-            while chunk:
-                pending = True
-                try:
-                    out = decomp.decompress(chunk)
-                except zstandard.ZstdError as exc:
-                    self.damage = StreamDamage(produced, f"corrupt zstd data: {exc}")
-                    return
-                if out:
-                    produced += len(out)
-                    yield out
-                if decomp.eof:
-                    pending = False
-                    chunk = decomp.unused_data
-                    decomp = dctx.decompressobj()
-                else:
-                    chunk = b""
-        if pending:
-            self.damage = StreamDamage(produced, "truncated zstd stream (frame incomplete)")
+            self.damage = StreamDamage(produced, f"truncated {kind} stream ({cut_short})")
 
 
 def _plain_blocks(raw: BinaryIO) -> Iterator[bytes]:
