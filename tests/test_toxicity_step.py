@@ -95,3 +95,15 @@ def test_beep_comments_flag_more_than_news_sentences():
         flagged[name] = out[DROP].is_not_null().mean()
     assert flagged["beep"] > 0.3
     assert flagged["news"] < flagged["beep"] / 3
+
+
+def test_runner_moves_toxic_documents_and_empty_sentences_to_the_dead_list():
+    from curate.config import build_steps
+    from curate.runner import run_in_memory
+
+    steps = build_steps([{"step": "toxicity", "unit": "sentence", "thresholds": "benchmark"}])
+    frame = batch(f"{CLEAN}\n{HATEFUL}", HATEFUL, CLEAN)
+    alive, dead, stats = run_in_memory(steps, frame)
+    assert alive["text"].to_list() == [CLEAN, CLEAN]
+    assert dead["id"].to_list() == ["d1"]  # its only sentence went, so the document is empty
+    assert stats[0].counters["sentences_dropped_toxic_hate"] == 2

@@ -38,7 +38,7 @@ class Toxicity(Step):
     override: dict[str, float | None] = Field(default_factory=dict)  # per-key changes to the preset; None removes a key
     drop: bool = True  # False: only add the score columns
     add_columns: bool = True  # for unit=sentence the columns hold the highest score of any sentence
-    model: str | None = None  # directory holding toxicity.npz; None: the shipped model
+    model_dir: str | None = None  # directory holding toxicity.npz; None: the shipped model
 
     _scorer: ToxicityScorer | None = PrivateAttr(default=None)
 
@@ -62,7 +62,7 @@ class Toxicity(Step):
         return {key: float(merged[key]) for key in DROP_REASONS if merged.get(key) is not None}
 
     def setup(self, ctx: RunContext) -> None:
-        self._scorer = ToxicityScorer.load(self.model) if self.model else ToxicityScorer.default()
+        self._scorer = ToxicityScorer.load(self.model_dir) if self.model_dir else ToxicityScorer.default()
 
     def _scores(self, texts: pl.Series) -> pl.DataFrame:
         if self._scorer is None:
