@@ -143,7 +143,7 @@ class Executor(ABC):
                              progress: Progress | None) -> dict[str, Any]:
         path = work.layout.global_state(stage.index)
         info_path = path.with_suffix(".json")
-        if path.exists() and info_path.exists():
+        if info_path.exists():
             return {**json.loads(info_path.read_text()), "resumed": True}
         bound = stage.global_step
         assert bound is not None and isinstance(bound.step, GlobalStep)
@@ -162,8 +162,14 @@ class Executor(ABC):
             atomic_write_bytes(target, parquet_bytes(table))
             tables[name] = {"path": str(target.relative_to(work.layout.root)), "rows": table.height}
         info = {"summarize": round(t1 - t0, 3), "reduce": round(t2 - t1, 3), "tables": tables}
-        atomic_write_bytes(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
-        atomic_write_json(info_path, info)
+        parts = bound.step.partition_state(state, shards)
+        if parts is None:
+            atomic_write_bytes(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        else:  # each worker then loads only its shard's part
+            for index in shards:
+                atomic_write_bytes(work.layout.global_part(stage.index, index),
+                                   pickle.dumps(parts[index], protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write_json(info_path, info)  # last: it marks the state complete
         return info
 
 

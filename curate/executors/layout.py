@@ -69,6 +69,9 @@ class Layout:
     def global_state(self, stage: int) -> Path:
         return self.state / f"stage-{stage}" / "global.pkl"
 
+    def global_part(self, stage: int, index: int) -> Path:
+        return self.state / f"stage-{stage}" / "global" / f"{self.part(index)}.pkl"
+
     def marker(self, stage: int, index: int) -> Path:
         return self.state / "done" / f"stage-{stage}" / f"{self.part(index)}.json"
 

@@ -146,8 +146,13 @@ class ShardWork:
     def last_stage(self) -> int:
         return len(self.stages) - 1
 
-    def global_state(self, stage: int) -> Any:
-        """The reduced state of a stage's global step, loaded once per worker."""
+    def global_state(self, stage: int, index: int) -> Any:
+        """The reduced state of a stage's global step for one shard: its own part when the
+        step partitions its state, else the shared state (loaded once per worker)."""
+        part = self.layout.global_part(stage, index)
+        if part.exists():
+            with open(part, "rb") as fh:
+                return pickle.load(fh)
         if stage not in self._states:
             with open(self.layout.global_state(stage), "rb") as fh:
                 self._states[stage] = pickle.load(fh)
@@ -228,7 +233,7 @@ class ShardWork:
         bound = self.stage_steps(state.stage)[position]
         self.setup_step(bound)
         if isinstance(bound.step, GlobalStep):
-            bound.state = self.global_state(state.stage)
+            bound.state = self.global_state(state.stage, state.index)
         alive, dead, stats = run_steps([bound], state.alive, state.dead)
         state.alive, state.dead = alive, dead
         state.marker["steps"].extend(s.to_dict() for s in stats)

@@ -88,6 +88,13 @@ class GlobalStep(Step):
     def apply(self, df: pl.DataFrame, state: Any) -> pl.DataFrame | StepOutput:
         raise NotImplementedError
 
+    def partition_state(self, state: Any, shards: list[int]) -> dict[int, Any] | None:
+        """The part of ``state`` each shard needs, or None to send every shard the whole state.
+
+        Steps whose state grows with the corpus (positions of duplicates) partition it, so
+        that a worker's memory follows its shard, not the corpus."""
+        return None
+
     def tables(self, state: Any) -> dict[str, pl.DataFrame]:
         """Whole-corpus tables for the report (e.g. dedup clusters), written by the driver
         to ``OUTPUT/reports/<step>.<name>.parquet``. Ids and counts only, never text."""

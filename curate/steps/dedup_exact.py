@@ -75,6 +75,13 @@ class DedupExact(GlobalStep):
                                pl.col(LINE_NO).cast(pl.Int64)))
         return DedupState(documents=duplicates.with_columns(pl.all().cast(pl.Int64)), sentences=repeats)
 
+    def partition_state(self, state: DedupState, shards: list[int]) -> dict[int, DedupState]:
+        documents = state.documents.partition_by("_shard", as_dict=True)
+        sentences = state.sentences.partition_by("_shard", as_dict=True)
+        empty = DedupState(state.documents.clear(), state.sentences.clear())
+        return {i: DedupState(documents.get((i,), empty.documents), sentences.get((i,), empty.sentences))
+                for i in shards}
+
     def apply(self, df: pl.DataFrame, state: DedupState) -> StepOutput:
         shards = df["_shard"].unique()
         counters = {"sentences_removed": 0}

@@ -138,6 +138,17 @@ class DedupFuzzy(GlobalStep):
                           examples=examples, clusters=clusters, candidate_pairs=candidates,
                           verified_pairs=len(u))
 
+    def partition_state(self, state: DedupState, shards: list[int]) -> dict[int, DedupState]:
+        def split(keys: np.ndarray) -> dict[int, np.ndarray]:
+            owner = keys >> 32  # position keys are (shard << 32) | row, sorted
+            left, right = np.searchsorted(owner, shards, "left"), np.searchsorted(owner, shards, "right")
+            return {s: keys[a:b] for s, a, b in zip(shards, left, right, strict=True)}
+
+        drop, kept = split(state.drop_keys), split(state.kept_keys)
+        return {s: DedupState(drop_keys=drop[s], kept_keys=kept[s], examples={s: state.examples.get(s, [])},
+                              clusters=None, candidate_pairs=state.candidate_pairs,
+                              verified_pairs=state.verified_pairs) for s in shards}
+
     def tables(self, state: DedupState) -> dict[str, pl.DataFrame]:
         """Every cluster: the kept document's position and id, its size and the removed ids."""
         return {"clusters": state.clusters} if state.clusters is not None else {}
