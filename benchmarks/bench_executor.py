@@ -6,6 +6,7 @@ all the run's processes together (driver + workers, or driver + Ray's processes)
 
     python benchmarks/generate_corpus.py --size-mb 200 --out benchmarks/data/corpus_200m.jsonl
     python benchmarks/bench_executor.py --input benchmarks/data/corpus_200m.jsonl --limit-mb 100
+    python benchmarks/bench_executor.py --limit-mb 100 --steps pretrain     # the scaling figures
 """
 
 from __future__ import annotations
@@ -22,9 +23,23 @@ from pathlib import Path
 
 import yaml
 
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _pretrain_steps() -> list[dict]:
+    """pipelines/pretrain.yaml without the tokenizer, eval-set paths made absolute."""
+    steps = [s for s in yaml.safe_load((REPO / "pipelines" / "pretrain.yaml").read_text())["steps"]
+             if s["step"] != "train_tokenizer"]
+    for step in steps:
+        for eval_set in step.get("eval_sets", []):
+            eval_set["path"] = str(REPO / "pipelines" / eval_set["path"])
+    return steps
+
+
 STEPS = {
     "noop": [{"step": "noop"}],
     "one_regex": [{"step": "regex_replace", "pattern": r"<[^>]+>", "replacement": ""}],
+    "pretrain": _pretrain_steps(),
 }
 
 
@@ -114,7 +129,8 @@ def run_one(input_path: Path, executor: str, workers: int, step: str, folder: Pa
     recipe_path.write_text(yaml.safe_dump(recipe))
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "curate.cli", "run", str(recipe_path), "--quiet", "--overwrite"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, "CURATE_PII_KEY": "bench-executor"})
     with PeakRss(proc.pid) as rss:
         _, err = proc.communicate()
     wall = time.perf_counter() - start
@@ -135,6 +151,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=10_000)
     parser.add_argument("--executors", default="local,ray")
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--steps", default="noop,one_regex", help=f"comma-separated, of {', '.join(STEPS)}")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -142,7 +159,7 @@ def main() -> None:
         rows = []
         for executor in args.executors.split(","):
             for workers in (int(w) for w in args.workers.split(",")):
-                for step in STEPS:
+                for step in args.steps.split(","):
                     row = run_one(input_path, executor, workers, step, folder, args.batch_size)
                     rows.append(row)
                     print(json.dumps(row), flush=True)
