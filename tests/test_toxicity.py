@@ -55,7 +55,7 @@ def test_long_documents_are_scored_by_pieces_not_inflated():
     long_hateful = " ".join([HATEFUL] * 30)
     pieces = scorer.logits([CLEAN, long_clean, long_hateful], chunk_chars=128)
     whole = scorer.logits([CLEAN, long_clean, long_hateful])
-    assert np.abs(whole[1]).max() > 2 * np.abs(whole[0]).max()  # the inflation
+    assert np.abs(whole[1, :3]).max() > 2 * np.abs(whole[0, :3]).max()  # the inflation (hate logits)
     scores = scorer.score([CLEAN, long_clean, long_hateful])
     assert len(pieces) > 3  # one row per piece
     assert scores["p_none"][1] > 0.8 and scores["p_hate"][1] < 0.1
@@ -81,6 +81,38 @@ def test_ngrams_never_cross_texts():
         assert sorted(together.bucket[together.doc == doc]) == sorted(alone.bucket)
 
 
+def test_word_ngrams_are_whole_words_inside_one_text():
+    words = FeatureSpec(char_orders=(), initial_orders=(), word_orders=(1, 2))
+    together = hash_batch(["가나 다라", "다라  가나", "", "가나"], words)
+    assert np.bincount(together.doc, minlength=4).tolist() == [3, 3, 0, 1]  # 2 words + 1 bigram each
+    for doc, text in enumerate(["가나 다라", "다라  가나", "", "가나"]):
+        alone = hash_batch([text], words)
+        assert sorted(together.bucket[together.doc == doc]) == sorted(alone.bucket)
+    first, second = (set(together.bucket[together.doc == doc]) for doc in (0, 1))
+    assert len(first & second) == 2  # the same two words, but bigrams in a different order
+    unigrams = FeatureSpec(char_orders=(), initial_orders=(), word_orders=(1,))
+    assert hash_batch(["가나다"], unigrams).bucket[0] != hash_batch(["가나 다"], unigrams).bucket[0]
+
+
+def test_log_count_ratio_favours_ngrams_of_positive_texts():
+    import scipy.sparse as sp
+
+    from curate.toxicity.train import log_count_ratio
+
+    # Columns: only in positives, in both, only in negatives.
+    features = sp.csr_matrix(np.array([[1, 1, 0], [1, 1, 0], [0, 1, 1], [0, 1, 1]], dtype=np.float64))
+    ratio = log_count_ratio(features, np.array([True, True, False, False]))
+    assert ratio[0] > 0 and ratio[2] < 0 and abs(ratio[1]) < 1e-12
+
+
+def test_unlabelled_comments_leave_out_labelled_ones(tmp_path):
+    from curate.toxicity.train import load_unlabelled
+
+    path = tmp_path / "unlabelled.txt"
+    path.write_text(f"{CLEAN}\n\n   \n{HATEFUL}\n{CLEAN}\n{GENDER_BIASED}\n", encoding="utf-8")
+    assert load_unlabelled(path, pl.Series([HATEFUL])).to_list() == [CLEAN, GENDER_BIASED]
+
+
 def test_runs_are_cut_to_two_and_syllables_map_to_initials():
     points = np.frombuffer("ㅋㅋㅋㅋㅋ!!!".encode("utf-32-le"), dtype=np.uint32)
     squeezed, _ = squeeze_runs(points, np.zeros(len(points), dtype=np.int64))
@@ -101,18 +133,19 @@ def test_held_out_quality_on_beep():
     row = evaluate(BEEP, baseline=False).row(0, named=True)
     assert row["hate_macro_f1"] > 0.56
     assert row["toxic_roc_auc"] > 0.80
-    assert row["gender_bias_roc_auc"] > 0.88
+    assert row["gender_bias_roc_auc"] > 0.92  # 0.935 measured (NB-LR, self-trained); plain LR gave 0.90
 
 
 def test_training_is_deterministic(tmp_path):
-    """Two trainings on the same (small) data give byte-identical model files."""
+    """Two trainings on the same (small) data, self-training included, give byte-identical files."""
     needs_beep()
     from curate.toxicity.model_file import write_arrays
     from curate.toxicity.train import TrainConfig, fit, load_beep
 
-    sample = load_beep(BEEP).head(300)
+    labelled = load_beep(BEEP)
+    sample, unlabelled = labelled.head(300), labelled["text"].slice(300, 500)
     for name in ("a", "b"):
-        arrays, _ = fit(sample, TrainConfig())
+        arrays, _ = fit(sample, TrainConfig(), unlabelled)
         write_arrays(tmp_path / name / MODEL_FILE, arrays, {"sample": 300})
     assert (tmp_path / "a" / MODEL_FILE).read_bytes() == (tmp_path / "b" / MODEL_FILE).read_bytes()
 
@@ -124,9 +157,11 @@ def test_train_command_reproduces_the_shipped_model(tmp_path):
 
     from curate.toxicity.cli import app
 
-    clean = DATA / "nanet_book_reviews.csv"
-    if not clean.exists():
-        pytest.skip(f"{clean} not found")
-    result = CliRunner().invoke(app, ["train", "--data", str(BEEP), "--clean", str(clean), "--out", str(tmp_path)])
+    clean, unlabelled = DATA / "nanet_book_reviews.csv", DATA / "beep_unlabeled_comments_5.txt"
+    for path in (clean, unlabelled):
+        if not path.exists():
+            pytest.skip(f"{path} not found")
+    result = CliRunner().invoke(app, ["train", "--data", str(BEEP), "--clean", str(clean),
+                                      "--unlabelled", str(unlabelled), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / MODEL_FILE).read_bytes() == (DEFAULT_MODEL_DIR / MODEL_FILE).read_bytes()

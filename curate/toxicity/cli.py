@@ -12,6 +12,7 @@ app = typer.Typer(help="Korean toxicity model (BEEP!): train and evaluate.", no_
 DEFAULT_DATA = Path("../shared/data/beep_train.tsv")
 DEFAULT_OUT = Path("curate/toxicity/model")
 DEFAULT_CLEAN = Path("../shared/data/nanet_book_reviews.csv")
+DEFAULT_UNLABELLED = Path("../shared/data/beep_unlabeled_comments_5.txt")
 
 
 @app.command()
@@ -21,11 +22,14 @@ def train(
     clean: Annotated[Path | None, typer.Option(
         help="CSV with a 내용 column of formal prose; a seeded sample of its sentences is added as "
              "'none' examples (the shipped model uses NANET book reviews).")] = DEFAULT_CLEAN,
+    unlabelled: Annotated[Path | None, typer.Option(
+        help="BEEP!'s unlabelled comments, one a line, for self-training the gender-bias model "
+             "(the shipped model uses beep_unlabeled_comments_5.txt).")] = DEFAULT_UNLABELLED,
 ) -> None:
     """Train on the seeded 80% training part of BEEP! (the shipped model is exactly this)."""
     from curate.toxicity.train import train as run_training
 
-    path = run_training(data, out, clean_path=clean)
+    path = run_training(data, out, clean_path=clean, unlabelled_path=unlabelled)
     typer.echo(f"wrote {path} ({path.stat().st_size} bytes)")
 
 
