@@ -48,7 +48,7 @@ def test_pretrain_preset_scores_without_dropping():
 
 def test_override_changes_one_key_of_the_preset():
     step = make(thresholds="benchmark", override={"p_hate": None, "p_toxic": 0.9})
-    assert step.effective_thresholds() == {"p_gender_bias": 0.5, "p_toxic": 0.9}
+    assert step.effective_thresholds() == {"p_gender_bias": 0.6, "p_toxic": 0.9}
     out = make(override={"p_hate": 1.0}, add_columns=False).process(batch(HATEFUL))
     assert out.df.columns == ["id", "text", "_src"]  # nothing above 1.0, no score columns asked for
 
