@@ -44,3 +44,14 @@ def test_ray_output_is_byte_identical_to_local(tmp_path):
     drops = {s["step"]: s["drops"] for s in on_ray["steps"]}
     assert drops["dedup_exact"] and drops["read"] == {}
     assert on_ray["executor"] == "ray"
+
+
+def test_one_cpu_ray_with_a_heavy_step_does_not_deadlock(tmp_path):
+    records = [{"id": f"d{i}", "text": f"{i}번째 문서입니다. 오늘은 맑겠습니다."} for i in range(60)]
+    (tmp_path / "a.jsonl").write_bytes(jsonl(records))
+    evals = str(REPO / "pipelines" / "evals" / "klue_tc_test.jsonl")
+    steps = [{"step": "noop"},
+             {"step": "decontaminate", "eval_sets": [{"name": "tc", "field": "title", "path": evals}]},
+             {"step": "dedup_exact"}, {"step": "noop"}]
+    report = run(write_recipe(tmp_path, ["a.jsonl"], steps, batch_size=20), "ray", 1)
+    assert report["records_kept"] == 60

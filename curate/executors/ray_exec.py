@@ -122,10 +122,11 @@ class RayExecutor(Executor):
             # Every step is its own map. Heavy ones run in an actor pool so their state is
             # loaded once per actor; light ones are plain tasks that Ray can fuse.
             if bound.step.heavy:
-                # Actors reserve half a CPU so that several heavy steps and the task maps
-                # can all be scheduled on a small cluster (a full CPU each would deadlock 2 CPUs).
+                # Actors reserve no CPU: an idle actor holding a CPU starves the task maps, and
+                # on a small cluster (1 CPU, or several heavy steps) that deadlocks the run. The
+                # pool size (``workers`` actors per heavy step) bounds them instead.
                 ds = ds.map_batches(_Step, fn_constructor_args=(work, position), batch_size=1,
-                                    batch_format="pyarrow", num_cpus=0.5,
+                                    batch_format="pyarrow", num_cpus=0,
                                     compute=ActorPoolStrategy(min_size=1, max_size=self.workers))
             else:
                 ds = ds.map_batches(_step_task, fn_args=(work, position), batch_size=1, batch_format="pyarrow")
