@@ -77,6 +77,14 @@ def test_empty_file_is_a_warning_and_the_run_goes_on(tmp_path):
     assert "empty.jsonl: empty file, no records" in report["warnings"]
 
 
+def test_only_empty_inputs_give_an_empty_run_even_with_global_steps(tmp_path):
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    steps = [{"step": "noop"}, {"step": "dedup_exact", "sentences": True}, {"step": "dedup_fuzzy"}]
+    report = run(write_recipe(tmp_path, ["empty.jsonl"], steps))
+    assert (report["records_in"], report["records_kept"], report["shards"]) == (0, 0, 0)
+    assert report["warnings"] == ["empty.jsonl: empty file, no records"]
+
+
 def test_fifty_megabyte_single_document_goes_through(tmp_path):
     big = "가나다라마바사 " * (50 * 1024 * 1024 // 22)  # ~50 MB of UTF-8
     payload = jsonl([*GOOD[:2], {"id": "big", "text": big}, *GOOD[2:]])

@@ -118,7 +118,7 @@ class Executor(ABC):
         global_seconds: dict[str, dict[str, Any]] = {}
         markers: list[dict[str, Any]] = []
         try:
-            for stage in stages:
+            for stage in stages if all_shards else []:  # no input records: nothing to run
                 if stage.global_step is not None:
                     global_seconds[stage.global_step.label] = self._ensure_global_state(
                         work, stage, all_shards, progress)
