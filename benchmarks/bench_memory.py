@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_executor import PeakRss
+from bench_executor import PeakRss, _pretrain_steps
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,10 +31,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None, help="where outputs go (default: a temp dir)")
     args = parser.parse_args()
     recipe = yaml.safe_load((REPO / "pipelines" / "pretrain.yaml").read_text())
-    recipe["steps"] = [s for s in recipe["steps"] if s["step"] != "train_tokenizer"]
-    for step in recipe["steps"]:  # eval-set paths are relative to pipelines/
-        for eval_set in step.get("eval_sets", []):
-            eval_set["path"] = str(REPO / "pipelines" / eval_set["path"])
+    recipe["steps"] = _pretrain_steps()
     work = args.work or Path(tempfile.mkdtemp(prefix="curate-mem-"))
     work.mkdir(parents=True, exist_ok=True)
     rows = []

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from curate.runner import step_labels
 from curate.steps import Step, get_step_class, step_names
 
 
@@ -91,8 +92,7 @@ class LoadedRecipe(BaseModel):
     base_dir: Path
 
     def labels(self) -> list[str]:
-        names = [s.name for s in self.steps]
-        return [f"{n}.{i}" if names.count(n) > 1 else n for i, n in enumerate(names)]
+        return step_labels(self.steps)
 
 
 def _compose_with_lines(text: str, source: str) -> tuple[Any, dict[tuple, int]]:

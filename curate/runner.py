@@ -69,6 +69,12 @@ class BoundStep:
     state: Any = None  # a GlobalStep's reduced state, once known
 
 
+def step_labels(steps: list[Step]) -> list[str]:
+    """Each step's label in a recipe: its name, or ``name.position`` when the name repeats."""
+    names = [s.name for s in steps]
+    return [f"{n}.{i}" if names.count(n) > 1 else n for i, n in enumerate(names)]
+
+
 def empty_dead() -> pl.DataFrame:
     return pl.DataFrame(schema=DEAD_SCHEMA)
 
@@ -134,8 +140,7 @@ def run_in_memory(steps: list[Step], df: pl.DataFrame) -> tuple[pl.DataFrame, pl
         *([] if "_src" in df.columns else [pl.lit("memory").alias("_src")]),
         *([] if "_line" in df.columns else [pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("_line")]),
     )
-    bound = [BoundStep(f"{s.name}.{i}" if [x.name for x in steps].count(s.name) > 1 else s.name, s)
-             for i, s in enumerate(steps)]
+    bound = [BoundStep(label, s) for label, s in zip(step_labels(steps), steps, strict=True)]
     dead = empty_dead()
     stats: list[StepStats] = []
     for b in bound:

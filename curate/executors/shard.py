@@ -22,7 +22,7 @@ import polars as pl
 from curate.executors.layout import Layout, atomic_write_bytes, atomic_write_json
 from curate.io.plan import Plan
 from curate.io.read import InputSpec, Quarantined, RawShard, parse_raw_shard
-from curate.runner import BoundStep, StepStats, empty_dead, run_steps
+from curate.runner import BoundStep, StepStats, empty_dead, run_steps, text_bytes
 from curate.steps.base import GlobalStep, RunContext, Step
 
 INTERNAL = ("_src", "_line", "_shard", "_row")
@@ -204,7 +204,7 @@ class ShardWork:
         )
         ledger = {"records_in": frame.height + len(parsed.quarantined),
                   "quarantined": len(parsed.quarantined), "hist_in": length_histogram(frame),
-                  "bytes_in": int(frame["text"].str.len_bytes().sum() or 0) if frame.height else 0}
+                  "bytes_in": text_bytes(frame)}
         return frame, parsed.quarantined, ledger
 
     def run_stage(self, stage: int, index: int, raw: RawShard | None = None) -> dict[str, Any]:
@@ -248,7 +248,7 @@ class ShardWork:
         if stage == self.last_stage:
             self.write_final(index, alive, dead)
             marker.update(kept=alive.height, dropped=dead.height, hist_out=length_histogram(alive),
-                          bytes_out=int(alive["text"].str.len_bytes().sum() or 0) if alive.height else 0)
+                          bytes_out=text_bytes(alive))
         else:
             atomic_write_bytes(self.layout.stage_rows(stage, index), parquet_bytes(alive))
             atomic_write_bytes(self.layout.stage_dead(stage, index), parquet_bytes(dead))
