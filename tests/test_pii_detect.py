@@ -59,12 +59,23 @@ POSITIVES = [
     ("경기도 수원시 영통구 광교로 145에서", "경기도 수원시 영통구 광교로 145", "address"),
     ("부산광역시 해운대구 우동 1234-5번지에 삽니다", "부산광역시 해운대구 우동 1234-5번지", "address"),
     ("주소: 역삼동 123-45", "역삼동 123-45", "address"),
+    # lot-number (지번) addresses with a particle attached: found whole, the particle left outside
+    ("서울특별시 강남구 역삼동 123-45에서 만났다", "서울특별시 강남구 역삼동 123-45", "address"),
+    ("그 집은 서울특별시 강남구 역삼동 123번지에 있다", "서울특별시 강남구 역삼동 123번지", "address"),
+    ("경기도 양평군 양평읍 양근리 12-3으로 이사했다", "경기도 양평군 양평읍 양근리 12-3", "address"),
+    ("서울 종로구 종로1가 12-3에서 모였다", "서울 종로구 종로1가 12-3", "address"),  # not 종로 building 1
+    ("서울 중구 명동2가 3번지까지 걸었다", "서울 중구 명동2가 3번지", "address"),
+    ("화재는 서울 강남구 역삼동 123-45일대에서 났다", "서울 강남구 역삼동 123-45", "address"),
+    ("서울 강남구 역삼동 123번지 일원을 정비한다", "서울 강남구 역삼동 123번지", "address"),
     ("국민은행 123456-01-123456로 입금", "123456-01-123456", "bank_account"),
     ("입금계좌 신한 110-123-456789입니다", "110-123-456789", "bank_account"),
     ("여권번호 M123A4567이에요", "M123A4567", "passport"),
     ("여권 M12345678", "M12345678", "passport"),
     ("운전면허번호 11-22-333333-44입니다", "11-22-333333-44", "driver_license"),
     ("면허증 서울 12-345678-90", "서울 12-345678-90", "driver_license"),
+    ("운전면허번호 11 12 345678 90입니다", "11 12 345678 90", "driver_license"),  # spaces for hyphens
+    ("면허증에 적힌 번호는 서울 12 345678 90이에요", "서울 12 345678 90", "driver_license"),
+    ("운전면허증 번호 28 03 112233 45로 조회", "28 03 112233 45", "driver_license"),
     ("사업자등록번호 124-81-00998입니다", "124-81-00998", "brn"),
     ("건강보험증 번호 12345678901이고", "12345678901", "health_insurance"),
     ("카드 4111-1111-1111-1111로 결제", "4111-1111-1111-1111", "card"),
@@ -73,6 +84,9 @@ POSITIVES = [
     ("차량번호 12가3456이 주차", "12가3456", "vehicle_plate"),
     ("123가 4567을 찾습니다", "123가 4567", "vehicle_plate"),
     ("서울12가3456에서 내린", "서울12가3456", "vehicle_plate"),
+    ("차량 191가 9818가 서 있었다", "191가 9818", "vehicle_plate"),  # plate + subject particle 가
+    ("서버 http://[2404:6800:4004:80b::200e]/admin 접속", "http://[2404:6800:4004:80b::200e]/admin", "url"),
+    ("서버 http://192.168.0.1/admin 에서", "http://192.168.0.1/admin", "url"),  # one url, not an IP in it
 ]
 
 HARD_NEGATIVES = [
@@ -93,7 +107,11 @@ HARD_NEGATIVES = [
     "100배 1000배 낫다",
     "치료제로 30살까지 살고",
     "정말 잘봤습니다 ^^::",
-    "대표번호 1588-1234",
+    "대표번호 1588-1234",  # a business line: the opt-in phone_rep type, not phone
+    "고객센터 1577 5678로 전화주세요",
+    "11 12 345678 90 11 12",  # spaced numbers with no licence word
+    "인구 서울 12 345678 90",
+    "20주 1000주",
 ]
 
 
@@ -151,6 +169,48 @@ def test_person_needs_a_real_naming_context(text):
 def test_person_is_opt_in(detector):
     assert "person" not in detector.types
     assert found(detector, "홍길동 씨가 말했다") == []
+
+
+REP = ["phone_rep"]
+PHONE_REP_POSITIVES = [
+    ("고객센터 1588-1234로 전화주세요", "1588-1234"),
+    ("대표번호 1577 5678입니다", "1577 5678"),
+    ("예약 문의는 1644-0000번으로", "1644-0000"),
+    ("상담 1800-1900까지", "1800-1900"),  # years-like digits, but a phone word
+    ("1899-0101로 연락하면 된다", "1899-0101"),  # no context needed for a non-year body
+    ("1661-1917 번호를 눌러", "1661-1917"),  # too long a span for a lifespan
+    ("광고: 1666-7777 상담가능", "1666-7777"),
+]
+PHONE_REP_NEGATIVES = [
+    "1588-1600년 사이에 지어졌다",  # a span of years, never a number
+    "1600-1644년대 기록",
+    "1800-1850 년 무렵",
+    "그의 생애(1588-1650)를 다룬 책",  # reads as a lifespan without a phone word
+    "15881234",  # no separator
+    "1588-12345",
+    "1588-1234-5678",
+    "1588 1234 5678",
+    "12 1588 1234",
+    "1234-5678",  # not an allocated prefix
+    "1500-1234",
+    "주문번호 1588-1234",
+]
+
+
+@pytest.mark.parametrize(("text", "value"), PHONE_REP_POSITIVES)
+def test_representative_numbers_are_phone_rep_when_opted_in(detector, text, value):
+    assert found(Detector(types=[*detector.types, *REP]), text) == [(value, "phone_rep")]
+    assert found(detector, text) == []  # not a default type: left alone unless asked for
+
+
+@pytest.mark.parametrize("text", PHONE_REP_NEGATIVES)
+def test_representative_number_lookalikes_untouched(detector, text):
+    assert found(Detector(types=REP), text) == []
+
+
+def test_phone_rep_is_declared_public_and_opt_in():
+    spec = load_yaml("pii/types.yaml")["phone_rep"]
+    assert spec == {"tag": "[대표번호]", "private": False, "default": False}
 
 
 def test_batch_agrees_with_single_and_keeps_row_order(detector):
@@ -225,11 +285,11 @@ def test_real_reviews_with_planted_values(detector):
     assert extras <= len(expected) * 0.01
 
 
-@pytest.mark.parametrize("with_person", [False, True])
-def test_candidate_passes_lose_nothing_on_real_text(with_person):
+@pytest.mark.parametrize("opt_in", [[], ["person", "phone_rep"]])
+def test_candidate_passes_lose_nothing_on_real_text(opt_in):
     """The Polars prefilter and candidate regexes only skip rows: same spans as running every
     pattern on every document (news articles are dense with numbers, reviews are not)."""
-    detector = Detector(types=[*Detector().types, "person"]) if with_person else Detector()
+    detector = Detector(types=[*Detector().types, *opt_in])
     texts = _reviews(20000)
     news = DATA / "wikinews_ko.csv"
     texts += [*pl.read_csv(news)["내용"].drop_nulls().to_list(), "강원도 원주시 개운동 산1번지 옆"]
@@ -318,6 +378,14 @@ ADVERSARIAL = [
     "ISBN 1234567890 ",
     "1,",
     "M1",
+    "1588-",
+    "1588 ",
+    "1588-1600 ",
+    "서울 12 ",
+    "11 12 345678 ",
+    "종로1가 1",
+    "역삼동 1-1일",
+    "http://[1:",
 ]
 
 

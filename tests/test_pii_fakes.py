@@ -31,12 +31,14 @@ EXAMPLES = [
     ("phone", "02-312-4567"),
     ("phone", "031)765-4321"),
     ("phone", "1588-1234"),
+    ("phone_rep", "1577 5678"),
     ("rrn", "900101-1234568"),
     ("rrn", "0505054123456"),
     ("frn", "900101-5234567"),
     ("email", "hong.gildong@naver.com"),
     ("url", "https://blog.naver.com/gildong/223145"),
     ("url", "www.daum.net"),
+    ("url", "http://[2001:db8::1]:8080/a"),
     ("ipv4", "121.134.56.78"),
     ("ipv6", "2404:6800:4004:80b::200e"),
     ("ipv6", "FE80:0000:0000:0000:0202:B3FF:FE1E:8329"),
@@ -46,11 +48,13 @@ EXAMPLES = [
     ("mention", "@gildong99"),
     ("address", "서울특별시 강남구 테헤란로 123, 101동 1203호"),
     ("address", "경기도 성남시 분당구 정자동 178-1"),
+    ("address", "서울 종로구 종로1가 12-3"),
     ("bank_account", "110-245-124678"),
     ("passport", "M12345678"),
     ("passport", "M123A4567"),
     ("driver_license", "11-17-174133-01"),
     ("driver_license", "서울 17-174133-01"),
+    ("driver_license", "11 17 174133 01"),
     ("brn", "220-81-62517"),
     ("health_insurance", "1-2345678901"),
     ("card", "4111-1111-1111-1111"),
@@ -92,7 +96,7 @@ def test_same_seed_same_fake(faker, pii_type, value):
     assert distinct == 3 if (pii_type, value) == ("url", "www.daum.net") else distinct > 5
 
 
-NUMBER_LIKE = ["phone", "rrn", "frn", "bank_account", "brn", "health_insurance", "card", "passport"]
+NUMBER_LIKE = ["phone", "phone_rep", "rrn", "frn", "bank_account", "brn", "health_insurance", "card", "passport"]
 
 
 @pytest.mark.parametrize(("pii_type", "value"), [e for e in EXAMPLES if e[0] in NUMBER_LIKE])

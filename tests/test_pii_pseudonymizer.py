@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from pathlib import Path
@@ -184,3 +185,76 @@ def test_eval_set_fakes_leak_nothing_and_are_found_again_as_the_same_types():
     after = p.detect_batch(pl.Series(out)).group_by("row").agg(pl.col("type")).sort("row")
     assert before["row"].to_list() == after["row"].to_list()
     assert before["type"].to_list() == after["type"].to_list()
+
+
+# ---------------------------------------------------------------- gaps closed: 지번 + particle,
+# IPv6-literal URLs, representative numbers, spaced licence numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "tail"),
+    [
+        ("어제 서울특별시 강남구 역삼동 123-45에서 만났다", "서울특별시 강남구 역삼동 123-45", "에서 만났다"),
+        ("그 가게는 서울특별시 강남구 역삼동 123번지에 있어요", "서울특별시 강남구 역삼동 123번지", "에 있어요"),
+        ("택배는 경기도 양평군 양평읍 양근리 12-3으로 보내요", "경기도 양평군 양평읍 양근리 12-3", "으로 보내요"),
+        ("모임은 서울 종로구 종로1가 12-3에서 합니다", "서울 종로구 종로1가 12-3", "에서 합니다"),
+    ],
+)
+def test_lot_address_with_particle_replaced_whole_and_particle_kept(pseudonymizer, text, value, tail):
+    out = pseudonymizer.pseudonymize(text)
+    head = text[: text.index(value)]
+    assert out.startswith(head) and out.endswith(tail)
+    fake = out[len(head) : len(out) - len(tail)]
+    assert value not in out and fake != value
+    # still a lot-number address: region, a 동/리/가 town, a lot number with no leading zero
+    lot = r"[가-힣]+ [가-힣]+(?: [가-힣]+)? [가-힣0-9]+(동|리|가) [1-9]\d*(-[1-9]\d*)?(번지)?"
+    assert re.fullmatch(lot, fake), fake
+    assert ("번지" in fake) == ("번지" in value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://[2001:db8::1]:8080/a", "https://[2404:6800:4004:80b::200e]/login?next=%2Fhome", "http://[FE80::1]/"],
+)
+def test_ipv6_literal_url_fake_is_a_well_formed_url(url):
+    from urllib.parse import urlsplit
+
+    text = f"관리 서버 {url} 로 접속하세요"
+    for key in (KEY, b"another-key", b"third-key"):
+        p = Pseudonymizer(key=key)
+        assert [s.type for s in p.detect(text)] == ["url"]  # one url span, not an ipv6 inside it
+        out = p.pseudonymize(text)
+        assert url not in out and out.startswith("관리 서버 ") and out.endswith(" 로 접속하세요")
+        fake = out[len("관리 서버 ") : -len(" 로 접속하세요")]
+        parts, original = urlsplit(fake), urlsplit(url)
+        assert parts.scheme == original.scheme and parts.port == original.port
+        assert parts.netloc.startswith("[") and "]" in parts.netloc
+        host = ipaddress.IPv6Address(parts.hostname)
+        assert host in ipaddress.IPv6Network("2001:db8::/32")
+        assert parts.hostname != original.hostname.lower()
+        assert [s.type for s in p.detect(out)] == ["url"]  # the fake is found again as a url
+
+
+def test_representative_numbers_left_alone_by_default_and_faked_when_opted_in():
+    text = "고객센터 1588-1234로 전화주세요. 제 번호는 010-2345-6789입니다."
+    out = Pseudonymizer(key=KEY).pseudonymize(text)
+    assert "1588-1234" in out and "010-2345-6789" not in out
+    opted = Pseudonymizer(key=KEY, types=["phone", "phone_rep"])
+    faked = opted.pseudonymize(text)
+    assert "1588-1234" not in faked and re.search(r"고객센터 1588-\d{4}로 전화주세요", faked)
+    assert Pseudonymizer(key=KEY, types=["phone_rep"], mode="mask").pseudonymize(text).startswith(
+        "고객센터 [대표번호]로"
+    )
+    # not private: remove_sentence keeps the sentence that only holds a business number
+    removed = Pseudonymizer(key=KEY, types=["phone", "phone_rep"], mode="remove_sentence").pseudonymize(text)
+    assert removed == "고객센터 1588-1234로 전화주세요."
+    # 1588-1600년 is a span of years, even for a user who asked for representative numbers
+    assert opted.pseudonymize("1588-1600년 사이의 기록") == "1588-1600년 사이의 기록"
+
+
+def test_spaced_licence_number_faked_in_the_same_form(pseudonymizer):
+    for text, value in (("운전면허번호 11 12 345678 90입니다", "11 12 345678 90"),
+                        ("면허증 서울 12 345678 90로 확인", "서울 12 345678 90")):
+        out = pseudonymizer.pseudonymize(text)
+        assert value not in out
+        assert re.fullmatch(r"(운전면허번호 \d\d|면허증 [가-힣]{2}) \d\d \d{6} \d\d(입니다|로 확인)", out), out

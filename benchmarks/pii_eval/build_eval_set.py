@@ -3,10 +3,12 @@
 Every carrier sentence x every PII type x {particle attached, not attached}, plus hard negatives,
 for two splits: ``tuned`` (the carriers the rules were checked on, seed 20240501) and ``heldout``
 (other carriers, seed 777). A third split, ``person``, in eval_set_person.jsonl, holds the opt-in
-person type (Faker names before titles or ages, and title words without names). Values are synthetic (seeded Faker ko_KR
+person type (Faker names before titles or ages, and title words without names); a fourth,
+``phone_rep`` in eval_set_phone_rep.jsonl, the opt-in nationwide representative numbers
+(1588-1234) and their look-alikes (1588-1600년). Values are synthetic (seeded Faker ko_KR
 and rule generators).
 
-    python benchmarks/pii_eval/build_eval_set.py [--out PATH] [--person-out PATH]
+    python benchmarks/pii_eval/build_eval_set.py [--out PATH] [--person-out PATH] [--phone-rep-out PATH]
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ from carriers import (  # noqa: E402
     TUNED,
     hard_negative,
 )
-from values import GENERATORS, LABELS, needs_label  # noqa: E402
+from values import GENERATORS, LABELS, PHONE_REP_LABELS, needs_label, phone_rep, phone_rep_negative  # noqa: E402
 
 SPLITS = {"tuned": (TUNED, 20240501, 500), "heldout": (HELDOUT, 777, 300)}
 PERSON_SEED = 4242
+PHONE_REP_SEED = 1588
+PHONE_REP_NEGATIVES = 60
 
 
 def _place(carrier: str, before: str, value: str, after: str) -> tuple[str, int, int]:
@@ -133,6 +137,47 @@ def build_person_split() -> list[dict]:
     return examples
 
 
+def build_phone_rep_split() -> list[dict]:
+    """The opt-in ``phone_rep`` type: a representative number in every carrier, with and without a
+    particle, and look-alikes (year spans, longer digit runs) that must stay untouched."""
+    rng = random.Random(PHONE_REP_SEED)
+    examples: list[dict] = []
+    for c_index, carrier in enumerate(TUNED + HELDOUT):
+        for with_particle in (False, True):
+            value = phone_rep(rng, None)
+            after = rng.choice(PARTICLES) if with_particle else rng.choice(NO_PARTICLE)
+            if not with_particle and carrier.endswith("{x}"):
+                after = ""
+            text, start, end = _place(carrier, rng.choice(PHONE_REP_LABELS), value, after)
+            examples.append(
+                {
+                    "split": "phone_rep",
+                    "kind": "positive",
+                    "carrier": c_index,
+                    "type": "phone_rep",
+                    "particle": with_particle,
+                    "text": text,
+                    "spans": [{"start": start, "end": end, "type": "phone_rep"}],
+                }
+            )
+    for _ in range(PHONE_REP_NEGATIVES):
+        value = phone_rep_negative(rng)
+        carrier = rng.choice(NEGATIVE_CARRIERS)
+        after = rng.choice(PARTICLES) if rng.random() < 0.5 else rng.choice(NO_PARTICLE)
+        text, start, end = _place(carrier, "", value, after)
+        examples.append(
+            {
+                "split": "phone_rep",
+                "kind": "negative",
+                "negative_kind": "phone_rep_lookalike",
+                "text": text,
+                "negative_span": [start, end],
+                "spans": [],
+            }
+        )
+    return examples
+
+
 def build_all() -> list[dict]:
     """Rows of eval_set.jsonl: the default types (tuned and heldout splits)."""
     return [row for split in SPLITS for row in build_split(split)]
@@ -150,10 +195,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE / "eval_set.jsonl")
     parser.add_argument("--person-out", type=Path, default=HERE / "eval_set_person.jsonl")
+    parser.add_argument("--phone-rep-out", type=Path, default=HERE / "eval_set_phone_rep.jsonl")
     args = parser.parse_args()
     _write(args.out, build_all())
-    # a file of its own: the opt-in type must not change what default-type users of the set see
+    # files of their own: the opt-in types must not change what default-type users of the set see
     _write(args.person_out, build_person_split())
+    _write(args.phone_rep_out, build_phone_rep_split())
 
 
 if __name__ == "__main__":

@@ -277,7 +277,7 @@ def hard_negative(rng: random.Random) -> tuple[str, str]:
                 f"P/N {_d(rng, 4)}-{_d(rng, 4)}-{_d(rng, 2)}",
             ]
         ),
-        "year": rng.choice([f"{y}년", str(y), f"{y}~{y + rng.randint(1, 5)}년"]),
+        "year": rng.choice([f"{y}년", str(y), f"{y}~{y + rng.randint(1, 5)}년", f"{y}-{y + rng.randint(1, 5)}년"]),
         "percent": rng.choice(
             [f"{rng.uniform(0, 100):.1f}%", f"{rng.randint(1, 100)}%", f"{rng.randint(1, 99)}퍼센트"]
         ),
@@ -296,6 +296,7 @@ def hard_negative(rng: random.Random) -> tuple[str, str]:
                 f"{rng.randint(1, 9)}{_d(rng, 3)}-{_d(rng, 4)}-{_d(rng, 4)}",
                 f"A{_d(rng, 2)}-{_d(rng, 4)}-{_d(rng, 4)}",
                 f"1588-{_d(rng, 4)}",
+                f"{rng.choice(['1577', '1644', '1800'])} {_d(rng, 4)}",  # phone_rep is opt-in
                 f"1{_d(rng, 2)}-{_d(rng, 3)}-{_d(rng, 3)}",
             ]
         ),

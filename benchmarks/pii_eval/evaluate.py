@@ -6,8 +6,9 @@ span (so would be replaced); typed recall = the covering span also has the right
 in negative sentences count as false). Negatives: share of hard-negative sentences in which
 anything at all is detected. Particle: recall with and without a particle attached. Leak: gold
 values still present as substrings after ``Pseudonymizer.pseudonymize_batch``. The ``person``
-split (eval_set_person.jsonl) is scored with the opt-in person type switched on; the others with
-the default types.
+split (eval_set_person.jsonl) is scored with the opt-in person type switched on, the
+``phone_rep`` split (eval_set_phone_rep.jsonl) with the opt-in phone_rep type switched on; the
+others with the default types.
 
     python benchmarks/pii_eval/evaluate.py [--set PATH] [--markdown]
 """
@@ -141,10 +142,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", type=Path, default=HERE / "eval_set.jsonl")
     parser.add_argument("--person-set", type=Path, default=HERE / "eval_set_person.jsonl")
+    parser.add_argument("--phone-rep-set", type=Path, default=HERE / "eval_set_phone_rep.jsonl")
     parser.add_argument("--no-pseudonymize", action="store_true", help="skip the leak check")
     args = parser.parse_args()
     default_rows = load_set(args.set)
     person_rows = load_set(args.person_set) if args.person_set.exists() else []
+    phone_rep_rows = load_set(args.phone_rep_set) if args.phone_rep_set.exists() else []
     detector = Detector()
     pseudonymizer = None
     if not args.no_pseudonymize:
@@ -162,6 +165,15 @@ def main() -> None:
         with_person = Detector(types=[*detector.types, "person"])
         print(f"\n{len(person_rows)} examples, opt-in person type (all types on)")
         _print(evaluate(person_rows, with_person))
+    if phone_rep_rows:
+        with_rep = Detector(types=[*detector.types, "phone_rep"])
+        rep_pseudonymizer = None
+        if pseudonymizer is not None:
+            from curate.pii import Pseudonymizer
+
+            rep_pseudonymizer = Pseudonymizer(key=b"pii-eval-fixed-key", types=with_rep.types, detector=with_rep)
+        print(f"\n{len(phone_rep_rows)} examples, opt-in phone_rep type (default types and phone_rep on)")
+        _print(evaluate(phone_rep_rows, with_rep, rep_pseudonymizer))
 
 
 if __name__ == "__main__":

@@ -116,6 +116,7 @@ def url(rng: random.Random, fake: Faker) -> str:
             f"https://instagram.com/{user}",
             f"cafe.daum.net/{user}",
             f"https://{fake.domain_word()}.kr/{user}/{rng.randint(1, 999)}",
+            f"http://[{ipv6(rng, fake)}]:{rng.choice([8080, 8443, 3000])}/{user}",  # an IPv6 literal host
         ]
     )
 
@@ -158,6 +159,9 @@ def address(rng: random.Random, fake: Faker) -> str:
             f"{road}로 {number}-{rng.randint(1, 30)}",
             f"{rng.choice(LOT_DONGS)}동 {rng.randint(1, 999)}-{rng.randint(1, 99)}",
             f"{rng.choice(['역삼', '신림', '부전', '상계'])}동 {rng.randint(1, 999)}번지",
+            # a lot in a N가 quarter (종로1가 12-3)
+            f"{rng.choice(['종로', '을지로', '충무로', '명동'])}{rng.randint(1, 6)}가 "
+            f"{rng.randint(1, 299)}-{rng.randint(1, 30)}",
         ]
     )
     unit = rng.choice(
@@ -194,10 +198,14 @@ def driver_license(rng: random.Random, fake: Faker) -> str:
     region = rng.randint(11, 28)
     body = f"{_digits(rng, 2)}-{_digits(rng, 6)}-{_digits(rng, 2)}"
     kind = rng.random()
-    if kind < 0.6:
+    if kind < 0.45:
         return f"{region}-{body}"
-    if kind < 0.85:
+    if kind < 0.6:  # spaces instead of hyphens
+        return f"{region} {body.replace('-', ' ')}"
+    if kind < 0.75:
         return f"{rng.choice(load_words('pii/plate_regions.txt'))} {body}"
+    if kind < 0.85:
+        return f"{rng.choice(load_words('pii/plate_regions.txt'))} {body.replace('-', ' ')}"
     return f"{region}{body.replace('-', '')}"
 
 
@@ -234,6 +242,38 @@ def vehicle_plate(rng: random.Random, fake: Faker) -> str:
     if kind < 0.7:
         return f"{rng.randint(100, 699)}{letter}{rng.choice(['', ' '])}{_digits(rng, 4)}"
     return f"{rng.choice(load_words('pii/plate_regions.txt'))}{rng.randint(10, 99)}{letter}{_digits(rng, 4)}"
+
+
+REP_PREFIXES = ["1522", "1533", "1544", "1566", "1577", "1588", "1599", "1600", "1644", "1661", "1666",
+                "1670", "1688", "1800", "1833", "1855", "1877", "1899"]
+
+
+def phone_rep(rng: random.Random, fake: Faker) -> str:
+    """A nationwide representative number (opt-in type ``phone_rep``): 1588-1234 or 1577 1234."""
+    return f"{rng.choice(REP_PREFIXES)}{rng.choice(['-', '-', '-', ' '])}{_digits(rng, 4)}"
+
+
+# phone_rep is opt-in and scored in a split of its own (eval_set_phone_rep.jsonl)
+PHONE_REP_LABELS = ["", "", "대표번호 ", "고객센터 ", "문의 ", "콜센터 ", "ARS "]
+
+
+def phone_rep_negative(rng: random.Random) -> str:
+    """Look-alikes of representative numbers: year spans, longer digit runs, codes."""
+    start = rng.choice([1588, 1600, 1644, 1800, 1592, 1666, 1899])
+    end = start + rng.randint(1, 120)
+    return rng.choice(
+        [
+            f"{start}-{end}년",
+            f"{start}-{end} 년",
+            f"{start}-{end}년대",
+            f"({start}-{end})",
+            f"{start} {end} {end + rng.randint(1, 50)}",
+            f"{rng.choice(REP_PREFIXES)}{_digits(rng, 4)}",
+            f"{rng.choice(REP_PREFIXES)}-{_digits(rng, 5)}",
+            f"{rng.choice(REP_PREFIXES)}-{_digits(rng, 4)}-{_digits(rng, 4)}",
+            f"{rng.choice(['1234', '1500', '1690', '1700', '1900'])}-{_digits(rng, 4)}",
+        ]
+    )
 
 
 GENERATORS = {

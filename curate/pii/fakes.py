@@ -111,7 +111,7 @@ def normalize(pii_type: str, value: str) -> str:
 
     ``010-1234-5678``, ``01012345678`` and ``+82 10 1234 5678`` all normalize to the same digits.
     """
-    if pii_type == "phone":
+    if pii_type in ("phone", "phone_rep"):
         return _phone_national(value)[0]
     if pii_type in _DIGIT_TYPES:
         return digits_of(value)
@@ -216,22 +216,39 @@ def fake_email(value: str, rng: random.Random, faker: Faker) -> str:
     return f"{local}{number}@{rng.choice(_rules('common')['email_domains'])}"
 
 
-_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?(?P<www>www\d?\.)?(?P<host>[^/?#:]*)"
-                  r"(?P<port>:\d+)?(?P<rest>.*)$", re.S)
+# host: a bracketed IPv6 literal ([2001:db8::1], RFC 3986) or a name up to the port or path
+_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?(?P<www>www\d?\.)?"
+                  r"(?P<host>\[[^\]/?#]*\]|[^/?#:]*)(?P<port>:\d+)?(?P<rest>.*)$", re.S)
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
 def fake_url(value: str, rng: random.Random, faker: Faker) -> str:
-    """Scheme, ``www.`` and port kept; host from example.com/.org/.net; path letters and digits
-    redrawn in place (percent-escapes become a letter each)."""
+    """Scheme, ``www.`` and port kept; host from example.com/.org/.net (an IPv6 literal host stays
+    a bracketed IPv6 literal, from 2001:db8::/32); path letters and digits redrawn in place
+    (percent-escapes become a letter each)."""
     m = _URL.match(value)
     assert m is not None  # the pattern matches any string
-    host = rng.choice(_rules("common")["url_hosts"])
-    if m["host"].count(".") >= 2 and not m["www"]:  # sub.domain.tld keeps a subdomain
+    if m["host"].startswith("[") and m["host"].endswith("]"):
+        host = "[" + _fake_ipv6_host(m["host"][1:-1], rng, faker) + "]"
+    else:
+        host = rng.choice(_rules("common")["url_hosts"])
+    if m["host"].count(".") >= 2 and not m["www"] and not host.startswith("["):  # sub.domain.tld keeps a subdomain
         host = faker.user_name().lower()[:8].strip("._") + "." + host
     rest = _PERCENT.sub(lambda _: rng.choice(_ASCII_LOWER), m["rest"])
     rest = "".join(rng.choice(_ASCII_LOWER) if "가" <= c <= "힣" else c for c in rest)
     return (m["scheme"] or "") + (m["www"] or "") + host + (m["port"] or "") + _shuffle_chars(rest, rng)
+
+
+def _fake_ipv6_host(inner: str, rng: random.Random, faker: Faker) -> str:
+    """A documentation-range IPv6 for the literal inside a URL's brackets, never the same text."""
+    if ":" not in inner:  # [v1.xyz] and other oddities: an address of the usual shape
+        inner = "2001:db8::1"
+    fake = inner
+    for _ in range(_MAX_ATTEMPTS):
+        fake = fake_ipv6(inner, rng, faker)
+        if fake.lower() != inner.lower():
+            break
+    return fake
 
 
 def fake_ipv4(value: str, rng: random.Random, faker: Faker) -> str:
@@ -288,7 +305,7 @@ def fake_mention(value: str, rng: random.Random, faker: Faker) -> str:
     return value[: len(value) - len(handle)] + new
 
 
-_ROAD = re.compile(r"[가-힣0-9]+(?:로|길)\s*\d")
+_ROAD = re.compile(r"[가-힣0-9]+(?:로|길)\s*\d+(?![\d가])")  # 종로1가 12 is a lot address
 _NOTE = re.compile(r"(\s*)\([^()]*\)\s*$")  # 도로명주소 참고항목: "(역삼동)"
 _UNIT = re.compile(r"(?:\s*,?\s*\d+\s*동)?(?:\s*(?:지하\s?|B)?\d+\s*층)?(?:\s*\d+\s*호)?\s*$")
 
@@ -324,7 +341,9 @@ def _lot_address(value: str, rng: random.Random, faker: Faker) -> str:
     town = faker.road_name()
     town += "" if town.endswith(("동", "리", "가")) else "동"
     mountain = "산 " if re.search(r"(?:동|리|가)\s?산", value) else ""
-    number = faker.land_number() + ("번지" if "번지" in value else "")
+    # lot numbers as written: no leading zero (Faker's land_number gives 076-0, 008)
+    number = str(rng.randint(1, 999)) + (f"-{rng.randint(1, 99)}" if rng.random() < 0.6 else "")
+    number += "번지" if "번지" in value else ""
     return f"{region} {town} {mountain}{number}"
 
 
@@ -390,6 +409,7 @@ def fake_person(value: str, rng: random.Random, faker: Faker) -> str:
 
 GENERATORS: dict[str, Generator] = {
     "phone": fake_phone,
+    "phone_rep": fake_phone,  # 1588-xxxx: prefix kept, the last four digits redrawn
     "rrn": fake_rrn,
     "frn": fake_frn,
     "email": fake_email,

@@ -166,6 +166,12 @@ def ean13_valid(value: str) -> bool:
     return (10 - total % 10) % 10 == int(d[12])
 
 
+def korean_ean13(value: str) -> bool:
+    """A valid EAN-13 with the Korean GS1 prefix 880: a product barcode."""
+    d = digits_of(value)
+    return d.startswith("880") and ean13_valid(d)
+
+
 def card_bin_plausible(value: str) -> bool:
     """Leading digits of an issued card range: Visa, Mastercard, Amex, JCB, Diners, UnionPay, or the
     9-prefixed Korean domestic cards."""
@@ -200,3 +206,13 @@ def ipv6_specific(value: str) -> bool:
         return False
     groups = [g for g in value.split(":") if g]
     return len(groups) >= 3 or (len(groups) == 2 and any(len(g) >= 3 for g in groups))
+
+
+def year_range_like(value: str) -> bool:
+    """Two 4-digit groups that read as a span of years of a life, reign or period (``1588-1600``,
+    ``(1899-1974)``): ascending, at most 150 years apart, both before 2100."""
+    groups = re.findall(r"[0-9]+", value)
+    if len(groups) != 2 or len(groups[0]) != 4 or len(groups[1]) != 4:
+        return False
+    first, second = int(groups[0]), int(groups[1])
+    return 1000 <= first < second <= 2099 and second - first <= 150
