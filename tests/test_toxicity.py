@@ -113,6 +113,51 @@ def test_unlabelled_comments_leave_out_labelled_ones(tmp_path):
     assert load_unlabelled(path, pl.Series([HATEFUL])).to_list() == [CLEAN, GENDER_BIASED]
 
 
+def test_sentiment_feature_folds_into_one_linear_model():
+    """The hate model trained with the sentiment score as an extra feature equals, on any text,
+    the folded weights the scorer ships: no second model at scoring time."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    from curate.toxicity.train import TrainConfig, fit_hate
+
+    rng = np.random.default_rng(0)
+    features = sp.random(120, 40, density=0.3, random_state=1, format="csr")
+    labels = np.array(["hate", "offensive", "none"])[rng.integers(0, 3, 120)]
+    direction = rng.normal(size=40)
+    config = TrainConfig(sentiment_weight=0.3)
+    coef, intercept = fit_hate(features, labels, config, direction)
+    extra = features @ (0.3 * direction)
+    augmented = LogisticRegression(C=config.c, max_iter=5000, class_weight="balanced").fit(
+        sp.hstack([features, sp.csr_matrix(extra[:, None])]).tocsr(), labels)
+    fresh = sp.random(30, 40, density=0.3, random_state=2, format="csr")
+    order = [list(augmented.classes_).index(name) for name in ("hate", "offensive", "none")]
+    expected = augmented.decision_function(sp.hstack([fresh, sp.csr_matrix((fresh @ (0.3 * direction))[:, None])]))
+    np.testing.assert_allclose(fresh @ coef.T + intercept, expected[:, order], rtol=1e-6, atol=1e-8)
+    # Without a direction (or with weight 0) it is the plain model: the direction must matter.
+    plain, _ = fit_hate(features, labels, config)
+    assert not np.allclose(plain, coef)
+
+
+def test_sentiment_reviews_are_balanced_and_exclude_middling_ratings(tmp_path):
+    import gzip
+    import json
+
+    from curate.toxicity.train import load_sentiment
+
+    ratings = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 10, 9, 1]
+    path = tmp_path / "reviews.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        for k, rating in enumerate(ratings):
+            out.write(json.dumps({"id": str(k), "text": f"리뷰 {k}", "rating": rating}, ensure_ascii=False) + "\n")
+        out.write(json.dumps({"id": "x", "text": "", "rating": 1}) + "\n")
+    reviews = load_sentiment(path, seed=0)
+    assert reviews["negative"].sum() == 4 and (~reviews["negative"]).sum() == 4
+    kept = {int(text.split()[1]) for text in reviews["text"]}
+    assert {0, 1, 2, 13} <= kept and not kept & {3, 4, 5, 6, 7}
+    assert load_sentiment(path, seed=0).equals(reviews)
+
+
 def test_runs_are_cut_to_two_and_syllables_map_to_initials():
     points = np.frombuffer("ㅋㅋㅋㅋㅋ!!!".encode("utf-32-le"), dtype=np.uint32)
     squeezed, _ = squeeze_runs(points, np.zeros(len(points), dtype=np.int64))
@@ -131,8 +176,8 @@ def test_held_out_quality_on_beep():
     from curate.toxicity.evaluate import evaluate
 
     row = evaluate(BEEP, baseline=False).row(0, named=True)
-    assert row["hate_macro_f1"] > 0.56
-    assert row["toxic_roc_auc"] > 0.80
+    assert row["hate_macro_f1"] > 0.57  # 0.595 measured (0.589 before the NSMC sentiment feature)
+    assert row["toxic_roc_auc"] > 0.81  # 0.827 measured (0.819 before)
     assert row["gender_bias_roc_auc"] > 0.92  # 0.935 measured (NB-LR, self-trained); plain LR gave 0.90
 
 
@@ -158,10 +203,12 @@ def test_train_command_reproduces_the_shipped_model(tmp_path):
     from curate.toxicity.cli import app
 
     clean, unlabelled = DATA / "nanet_book_reviews.csv", DATA / "beep_unlabeled_comments_5.txt"
-    for path in (clean, unlabelled):
+    sentiment = DATA / "nsmc_reviews.jsonl.gz"
+    for path in (clean, unlabelled, sentiment):
         if not path.exists():
             pytest.skip(f"{path} not found")
     result = CliRunner().invoke(app, ["train", "--data", str(BEEP), "--clean", str(clean),
-                                      "--unlabelled", str(unlabelled), "--out", str(tmp_path)])
+                                      "--unlabelled", str(unlabelled), "--sentiment", str(sentiment),
+                                      "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / MODEL_FILE).read_bytes() == (DEFAULT_MODEL_DIR / MODEL_FILE).read_bytes()

@@ -1,6 +1,8 @@
 """Score hate / offensive language and bias, and drop documents or sentences above thresholds.
 
-Scores come from ``curate.toxicity.ToxicityScorer`` (hashed n-grams, linear, numpy).
+Scores come from ``curate.toxicity.ToxicityScorer`` (hashed n-grams, linear, numpy), or,
+with ``hf_model``, from a locally stored Hugging Face classifier for the columns its labels
+give (``curate.toxicity.hf_scorer``; the rest still from the n-gram model).
 Thresholds are a preset from ``rules/toxicity/thresholds.yaml`` (``pretrain`` drops
 nothing, ``benchmark`` drops hate and gender bias) or a dict, with per-key overrides.
 """
@@ -39,6 +41,10 @@ class Toxicity(Step):
     drop: bool = True  # False: only add the score columns
     add_columns: bool = True  # for unit=sentence the columns hold the highest score of any sentence
     model_dir: str | None = None  # directory holding toxicity.npz; None: the shipped model
+    hf_model: str | None = None  # directory of a saved HF sequence classifier (never downloaded)
+    hf_labels: dict[str, str] | None = None  # its label -> score column; None: by name (hate, offensive, ...)
+    hf_batch_size: int = Field(default=32, ge=1)
+    device: Literal["auto", "cpu", "cuda"] = "auto"  # for hf_model; auto: a GPU when there is one
 
     _scorer: ToxicityScorer | None = PrivateAttr(default=None)
 
@@ -62,7 +68,13 @@ class Toxicity(Step):
         return {key: float(merged[key]) for key in DROP_REASONS if merged.get(key) is not None}
 
     def setup(self, ctx: RunContext) -> None:
-        self._scorer = ToxicityScorer.load(self.model_dir) if self.model_dir else ToxicityScorer.default()
+        scorer = ToxicityScorer.load(self.model_dir) if self.model_dir else ToxicityScorer.default()
+        if self.hf_model:
+            from curate.toxicity.hf_scorer import HFToxicityScorer
+
+            scorer = HFToxicityScorer(self.hf_model, labels=self.hf_labels, batch_size=self.hf_batch_size,
+                                      device=self.device, fallback=scorer)
+        self._scorer = scorer
 
     def _scores(self, texts: pl.Series) -> pl.DataFrame:
         if self._scorer is None:

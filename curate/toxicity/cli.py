@@ -13,6 +13,7 @@ DEFAULT_DATA = Path("../shared/data/beep_train.tsv")
 DEFAULT_OUT = Path("curate/toxicity/model")
 DEFAULT_CLEAN = Path("../shared/data/nanet_book_reviews.csv")
 DEFAULT_UNLABELLED = Path("../shared/data/beep_unlabeled_comments_5.txt")
+DEFAULT_SENTIMENT = Path("../shared/data/nsmc_reviews.jsonl.gz")
 
 
 @app.command()
@@ -25,11 +26,15 @@ def train(
     unlabelled: Annotated[Path | None, typer.Option(
         help="BEEP!'s unlabelled comments, one a line, for self-training the gender-bias model "
              "(the shipped model uses beep_unlabeled_comments_5.txt).")] = DEFAULT_UNLABELLED,
+    sentiment: Annotated[Path | None, typer.Option(
+        help="NSMC reviews (JSONL.gz with text, rating) for the hate model's negative-sentiment "
+             "feature (the shipped model uses nsmc_reviews.jsonl.gz).")] = DEFAULT_SENTIMENT,
 ) -> None:
     """Train on the seeded 80% training part of BEEP! (the shipped model is exactly this)."""
     from curate.toxicity.train import train as run_training
 
-    path = run_training(data, out, clean_path=clean, unlabelled_path=unlabelled)
+    path = run_training(data, out, clean_path=clean, unlabelled_path=unlabelled,
+                        sentiment_path=sentiment)
     typer.echo(f"wrote {path} ({path.stat().st_size} bytes)")
 
 

@@ -9,6 +9,7 @@ Training twice on the same file gives the same bytes.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,10 @@ class TrainConfig:
     # is sure about (p <= low: no bias, p >= high: bias) added; chosen by 3-fold CV in the training part.
     pseudo_low: float = 0.05
     pseudo_high: float = 0.9
+    # Hate classes: a negative-sentiment direction learnt from NSMC movie reviews enters the
+    # hate model as one extra feature, scaled by this weight (0: off); see fit_sentiment_direction.
+    sentiment_weight: float = 0.3
+    sentiment_c: float = 1.0
 
 
 def load_beep(path: str | Path) -> pl.DataFrame:
@@ -68,6 +73,16 @@ def load_unlabelled(path: str | Path, labelled: pl.Series) -> pl.Series:
     lines = pl.Series("text", Path(path).read_text(encoding="utf-8").splitlines(), dtype=pl.Utf8)
     lines = lines.filter(lines.str.strip_chars().str.len_chars() > 0).unique(maintain_order=True)
     return lines.filter(~lines.is_in(labelled.implode()))
+
+
+def load_sentiment(path: str | Path, seed: int) -> pl.DataFrame:
+    """NSMC reviews (CC0) as columns text, negative: every review rated 1-3 (negative) and as
+    many, drawn with a seeded numpy generator, of those rated 9-10 (positive); 4-8 left out."""
+    reviews = pl.read_ndjson(gzip.open(path)).select("text", "rating").filter(pl.col("text").str.len_chars() > 0)
+    negative = reviews.filter(pl.col("rating") <= 3)
+    positive = reviews.filter(pl.col("rating") >= 9)
+    picked = np.sort(np.random.default_rng(seed).permutation(len(positive))[: len(negative)])
+    return pl.concat([negative, positive[picked]]).select("text", (pl.col("rating") <= 3).alias("negative"))
 
 
 def split(labels: pl.DataFrame, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -149,19 +164,53 @@ def fit_gender_bias(features, positive: np.ndarray, unlabelled, config: TrainCon
     return fit_nb_logistic(both, np.concatenate([positive, probability[sure] >= config.pseudo_high]), config.c)
 
 
+def fit_sentiment_direction(vocabulary: Vocabulary, reviews: pl.DataFrame, config: TrainConfig,
+                            batch: int = 50_000) -> np.ndarray:
+    """Weights, over the vocabulary's buckets, of a logistic regression telling negative from
+    positive movie reviews. BEEP! has 6k labelled comments; NSMC has 200k labelled reviews of
+    the same colloquial register, and negativity is much of what "offensive" means there."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    features = sp.vstack([vocabulary.matrix(reviews["text"].slice(start, batch), config.features)
+                          for start in range(0, len(reviews), batch)]).tocsr()
+    model = LogisticRegression(C=config.sentiment_c, max_iter=5000).fit(features, reviews["negative"].to_numpy())
+    return model.coef_.ravel()
+
+
+def fit_hate(features, labels: np.ndarray, config: TrainConfig, sentiment: np.ndarray | None = None):
+    """Multinomial LR for hate / offensive / none, with the sentiment score as one more feature
+    when given; that feature is linear in the others, so it is folded into their weights and
+    the scorer stays one linear model. Returns (coef (3, buckets), intercept (3,)) in
+    HATE_CLASSES order."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    extra = None
+    if sentiment is not None and config.sentiment_weight:
+        extra = config.sentiment_weight * sentiment
+        features = sp.hstack([features, sp.csr_matrix((features @ extra)[:, None])]).tocsr()
+    # Balanced class weights: the metric is macro-F1, and "hate" is the rarest class.
+    model = LogisticRegression(C=config.c, max_iter=5000, class_weight="balanced").fit(features, labels)
+    order = [list(model.classes_).index(name) for name in HATE_CLASSES]
+    coef, intercept = model.coef_[order], model.intercept_[order]
+    if extra is not None:
+        coef = coef[:, :-1] + coef[:, -1:] * extra[None, :]
+    return coef, intercept
+
+
 def fit(data: pl.DataFrame, config: TrainConfig, unlabelled: pl.Series | None = None,
-        ) -> tuple[dict[str, np.ndarray], Vocabulary]:
+        sentiment: pl.DataFrame | None = None) -> tuple[dict[str, np.ndarray], Vocabulary]:
     """Train on ``data`` (all of it; ``unlabelled`` texts for self-training the gender-bias
-    model); returns the arrays of the model file."""
+    model; ``sentiment`` reviews (text, negative) for the hate model's sentiment feature);
+    returns the arrays of the model file."""
     from sklearn.linear_model import LogisticRegression
 
     vocabulary = Vocabulary.fit(data["text"], config.features, config.min_df)
     features = vocabulary.matrix(data["text"], config.features)
-    # Balanced class weights for the 3-way task: its metric is macro-F1, and "hate" is the rarest class.
-    hate_model = LogisticRegression(C=config.c, max_iter=5000, class_weight="balanced")
-    hate_model.fit(features, data["hate"].to_numpy())
-    order = [list(hate_model.classes_).index(name) for name in HATE_CLASSES]
-    coef, intercept = [hate_model.coef_[order]], [hate_model.intercept_[order]]
+    direction = fit_sentiment_direction(vocabulary, sentiment, config) if sentiment is not None else None
+    hate_coef, hate_intercept = fit_hate(features, data["hate"].to_numpy(), config, direction)
+    coef, intercept = [hate_coef], [hate_intercept]
     unlabelled_features = vocabulary.matrix(unlabelled, config.features) if unlabelled is not None else None
     gender_coef, gender_intercept = fit_gender_bias(features, data["gender_bias"].to_numpy(), unlabelled_features,
                                                     config)
@@ -180,10 +229,11 @@ def fit(data: pl.DataFrame, config: TrainConfig, unlabelled: pl.Series | None = 
 
 
 def train(data_path: str | Path, out_dir: str | Path, config: TrainConfig | None = None,
-          clean_path: str | Path | None = None, unlabelled_path: str | Path | None = None) -> Path:
-    """Split BEEP!, train on the training part (plus clean sentences from ``clean_path``, and
-    BEEP!'s unlabelled comments from ``unlabelled_path`` for self-training), write
-    ``<out_dir>/toxicity.npz``."""
+          clean_path: str | Path | None = None, unlabelled_path: str | Path | None = None,
+          sentiment_path: str | Path | None = None) -> Path:
+    """Split BEEP!, train on the training part (plus clean sentences from ``clean_path``,
+    BEEP!'s unlabelled comments from ``unlabelled_path`` for self-training, NSMC reviews from
+    ``sentiment_path`` for the sentiment feature), write ``<out_dir>/toxicity.npz``."""
     config = config or TrainConfig()
     data = load_beep(data_path)
     train_rows, validation_rows = split(data, config.validation_fraction, config.seed)
@@ -193,7 +243,8 @@ def train(data_path: str | Path, out_dir: str | Path, config: TrainConfig | None
         clean = load_clean_sentences(clean_path, config.clean_sentences, config.seed)
         training, clean_rows = pl.concat([training, clean]), len(clean)
     unlabelled = load_unlabelled(unlabelled_path, data["text"]) if unlabelled_path is not None else None
-    arrays, _ = fit(training, config, unlabelled)
+    sentiment = load_sentiment(sentiment_path, config.seed) if sentiment_path is not None else None
+    arrays, _ = fit(training, config, unlabelled, sentiment)
     meta = {
         "features": config.features.to_dict(),
         "columns": list(SCORE_COLUMNS),
@@ -215,6 +266,12 @@ def train(data_path: str | Path, out_dir: str | Path, config: TrainConfig | None
         "clean_sha256": hashlib.sha256(Path(clean_path).read_bytes()).hexdigest() if clean_rows else None,
         "clean_data": "NANET book reviews (National Assembly Library, CC BY), sentences as 'none'"
         if clean_rows else None,
+        "sentiment_weight": config.sentiment_weight if sentiment is not None else 0.0,
+        "sentiment_c": config.sentiment_c,
+        "sentiment_rows": len(sentiment) if sentiment is not None else 0,
+        "sentiment_sha256": hashlib.sha256(Path(sentiment_path).read_bytes()).hexdigest()
+        if sentiment is not None else None,
+        "sentiment_data": "NSMC raw reviews (e9t/nsmc, CC0), rated 1-3 vs 9-10" if sentiment is not None else None,
         "data": "Korean HateSpeech Dataset (BEEP!), kocohub/korean-hate-speech, train split, CC BY-SA 4.0",
     }
     path = Path(out_dir) / MODEL_FILE
