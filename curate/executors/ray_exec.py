@@ -7,9 +7,10 @@ the local executor's, which runs exactly the same per-shard code.
 
 - read: a datasource with one read task per input file (each file is streamed
   once), yielding one row per shard; parsing happens in the first map.
-- steps: light steps are task maps; heavy steps (``Step.heavy``) run in an actor
-  pool so their state (Kiwi, a model) is loaded once per actor.
-- write: a final map writes the shard's files and its completion marker.
+- steps: each run of consecutive light steps is one task map (a shard is pickled
+  between maps, so fewer maps is less copying); each heavy step (``Step.heavy``)
+  is its own map in an actor pool, so its state (Kiwi, a model) is loaded once per actor.
+- write: the last map also writes the shard's files and its completion marker.
 - global steps: ``summarize`` runs as Ray tasks over the previous stage's shard
   files, the driver reduces, and the state file is read once per worker.
 """
@@ -40,28 +41,46 @@ def _rows(batch: pa.Table) -> Iterator[tuple[int, bytes]]:
     yield from zip(batch.column("shard").to_pylist(), batch.column("payload").to_pylist(), strict=True)
 
 
-def _parse_task(batch: pa.Table, work: ShardWork) -> pa.Table:
-    return _table([(i, pickle.dumps(work.start(0, i, pickle.loads(p)))) for i, p in _rows(batch)])
+def _segments(work: ShardWork, stage: int) -> list[tuple[bool, tuple[int, ...]]]:
+    """The stage's step positions cut into maps: each heavy step alone (it runs in an actor
+    pool), every run of light steps together (one task, so a shard is pickled once per run of
+    light steps instead of once per step)."""
+    segments: list[tuple[bool, tuple[int, ...]]] = []
+    for position, bound in enumerate(work.stage_steps(stage)):
+        heavy = bound.step.heavy
+        if segments and not heavy and not segments[-1][0]:
+            segments[-1] = (False, (*segments[-1][1], position))
+        else:
+            segments.append((heavy, (position,)))
+    return segments
 
 
-def _load_stage_task(batch: pa.Table, work: ShardWork, stage: int) -> pa.Table:
-    return _table([(i, pickle.dumps(work.start(stage, i))) for i, _ in _rows(batch)])
+def _run_task(batch: pa.Table, work: ShardWork, stage: int, positions: tuple[int, ...], first: bool,
+              last: bool) -> pa.Table:
+    """Run ``positions`` of the stage on each shard of the batch. The first map starts the shard
+    (parses its raw lines in stage 0, reads the previous stage's rows later); the last one writes
+    its files and returns its marker."""
+    rows = []
+    for index, payload in _rows(batch):
+        if first:
+            state = work.start(stage, index, pickle.loads(payload) if stage == 0 else None)
+        else:
+            state = pickle.loads(payload)
+        for position in positions:
+            state = work.step(state, position)
+        rows.append((index, pickle.dumps(work.finish(state) if last else state)))
+    return _table(rows)
 
 
-class _Step:
-    def __init__(self, work: ShardWork, position: int):
-        self.work, self.position = work, position
+class _HeavyMap:
+    """An actor of a heavy step's pool: ``work`` (and so the step's loaded state) lives as long
+    as the actor."""
+
+    def __init__(self, work: ShardWork, stage: int, positions: tuple[int, ...], first: bool, last: bool):
+        self.args = (work, stage, positions, first, last)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        return _step_task(batch, self.work, self.position)
-
-
-def _step_task(batch: pa.Table, work: ShardWork, position: int) -> pa.Table:
-    return _table([(i, pickle.dumps(work.step(pickle.loads(p), position))) for i, p in _rows(batch)])
-
-
-def _write_task(batch: pa.Table, work: ShardWork) -> pa.Table:
-    return _table([(i, pickle.dumps(work.finish(pickle.loads(p)))) for i, p in _rows(batch)])
+        return _run_task(batch, *self.args)
 
 
 def _summarize(work: ShardWork, stage: int, index: int) -> pl.DataFrame:
@@ -114,23 +133,19 @@ class RayExecutor(Executor):
         if stage == 0:
             assert raw is not None
             ds = ray.data.read_datasource(_ShardSource(work, set(shards)), override_num_blocks=len(shards))
-            ds = ds.map_batches(_parse_task, fn_args=(work,), batch_size=1, batch_format="pyarrow")
         else:
             ds = ray.data.from_arrow(_table([(i, b"") for i in shards]))
-            ds = ds.map_batches(_load_stage_task, fn_args=(work, stage), batch_size=1, batch_format="pyarrow")
-        for position, bound in enumerate(work.stage_steps(stage)):
-            # Every step is its own map. Heavy ones run in an actor pool so their state is
-            # loaded once per actor; light ones are plain tasks that Ray can fuse.
-            if bound.step.heavy:
+        segments = _segments(work, stage) or [(False, ())]
+        for k, (heavy, positions) in enumerate(segments):
+            args = (work, stage, positions, k == 0, k == len(segments) - 1)
+            if heavy:
                 # Actors reserve no CPU: an idle actor holding a CPU starves the task maps, and
                 # on a small cluster (1 CPU, or several heavy steps) that deadlocks the run. The
                 # pool size (``workers`` actors per heavy step) bounds them instead.
-                ds = ds.map_batches(_Step, fn_constructor_args=(work, position), batch_size=1,
-                                    batch_format="pyarrow", num_cpus=0,
-                                    compute=ActorPoolStrategy(min_size=1, max_size=self.workers))
+                ds = ds.map_batches(_HeavyMap, fn_constructor_args=args, batch_size=1, batch_format="pyarrow",
+                                    num_cpus=0, compute=ActorPoolStrategy(min_size=1, max_size=self.workers))
             else:
-                ds = ds.map_batches(_step_task, fn_args=(work, position), batch_size=1, batch_format="pyarrow")
-        ds = ds.map_batches(_write_task, fn_args=(work,), batch_size=1, batch_format="pyarrow")
+                ds = ds.map_batches(_run_task, fn_args=args, batch_size=1, batch_format="pyarrow")
         markers = []
         for row in ds.iter_rows():
             markers.append(pickle.loads(row["payload"]))
