@@ -107,7 +107,7 @@ class Detector:
                     has_context = rule.context is not None and rule.context.search(text) is not None
                 if not has_context:
                     continue
-            for match in pattern.regex.finditer(text):
+            for match in pattern.finditer(text):
                 start, end = match.span()
                 if rule.strip_trailing:
                     while end > start and text[end - 1] in rule.strip_trailing:

@@ -1,0 +1,74 @@
+"""The detector's fast paths give exactly what the plain patterns give: anchored pattern search
+(rules/pii/patterns.yaml `anchor`) against ``regex.finditer`` on the eval sets, hand-made edge
+cases and random strings built from the pieces the patterns look for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from curate.pii.detect_rules import compiled_rules
+
+EVAL_DIR = Path(__file__).resolve().parents[1] / "benchmarks" / "pii_eval"
+
+ANCHORED = [(t.name, p) for t in compiled_rules()[0].values() for p in t.patterns if p.anchor is not None]
+
+EDGE_CASES = [
+    "서울특별시    강남구  테헤란로 123 4층",
+    "제주특별자치도\t\u3000서귀포시 중앙로 12-3 (서귀동)",
+    "경기도 수원시 팔달구 매산로 1, 101동 1203호",
+    "주소: 충청남도 천안시 동남구 목천읍  삼방로 95",
+    "주소는 종로1가 12 입니다, 배송지 역삼동 123-45호",
+    "주소 가나다라마바사아자차카타파하거리 12번지",
+    "주소 대로변3길 12번길 34",
+    "주소 제주특별자치도   마산합포구 해안로 12",  # the longest 시/도 and 시/군/구 names: 11 back
+    "주소 가나다라마읍  가나다라마바사아자차카타거리 12",  # the longest 읍/면 and road name: 19 back
+    "주소 가나다라마면 가나다라마바사아동 산 12-3",
+    "주소: 산골면 어느리 산 12-3번지",
+    "차량 12가3456나7890가 서울12가 3456, 부산 123나4567와 100배 1000배",
+    "12가3456 34나5678 56다7890",
+    "서울12가3456서울34나5678",
+]
+
+# pieces of the things the anchored patterns match, to be strung together at random
+PIECES = ["서울", "서울특별시", "경기도", "강남구", "수원시", "팔달구", "중구", "군", "시", "구", " ", "  ",
+          "\t", "\u3000", "로", "길", "거리", "동", "리", "가", "산", "지하", "읍", "면", "번지", "12",
+          "3", "4567", "-", "층", "호", "(", ")", "역삼", "테헤란", "가", "나", "배", "a", "으", ","]
+
+
+def eval_texts() -> list[str]:
+    texts = []
+    for name in ("eval_set.jsonl", "eval_set_person.jsonl", "eval_set_phone_rep.jsonl"):
+        with (EVAL_DIR / name).open(encoding="utf-8") as fh:
+            texts += [json.loads(line)["text"] for line in fh]
+    return texts
+
+
+def spans(matches) -> list[tuple[int, int]]:
+    return [m.span() for m in matches]
+
+
+def test_some_patterns_are_anchored():
+    assert {type_name for type_name, _ in ANCHORED} >= {"address", "vehicle_plate"}
+
+
+@pytest.mark.parametrize(("type_name", "pattern"), ANCHORED, ids=[f"{t}.{p.name}" for t, p in ANCHORED])
+def test_anchored_search_equals_plain_search(type_name, pattern):
+    texts = eval_texts() + EDGE_CASES
+    hits = 0
+    for text in texts:
+        expected = spans(pattern.regex.finditer(text))
+        assert spans(pattern.finditer(text)) == expected, (type_name, pattern.name, text)
+        hits += bool(expected)
+    assert hits >= 5  # the comparison covers real matches, not only empty results
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_anchored_search_equals_plain_search_on_random_strings(text):
+    for _, pattern in ANCHORED:
+        assert spans(pattern.finditer(text)) == spans(pattern.regex.finditer(text))
