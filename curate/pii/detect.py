@@ -32,7 +32,7 @@ class Detector:
     """Find PII spans in Korean text. ``types=None`` means every type marked default in types.yaml."""
 
     def __init__(self, types: list[str] | None = None) -> None:
-        rules, self._hard_negatives, self._prefilter = compiled_rules()
+        rules, self._hard_negatives, self._negative_branches, self._prefilter = compiled_rules()
         wanted = default_types() if types is None else list(types)
         unknown = [t for t in wanted if t not in rules]
         if unknown:
@@ -42,7 +42,7 @@ class Detector:
         self._order = {rule.name: i for i, rule in enumerate(self._rules)}
         union = "|".join(f"(?:{rule.candidate})" for rule in self._rules if not rule.solo_candidate)
         self._candidate_passes = [union] if union else []
-        self._candidate_passes += [rule.candidate for rule in self._rules if rule.solo_candidate]
+        self._candidate_passes += [b for rule in self._rules if rule.solo_candidate for b in rule.candidate_branches]
         extra = [rule.prefilter for rule in self._rules if rule.prefilter]
         self._prefilter = "|".join([self._prefilter, *extra])
 
@@ -72,12 +72,13 @@ class Detector:
         flags = frame.select(
             "row",
             "text",
-            *(pl.col("text").str.contains(r.candidate).alias(f"_{i}") for i, r in enumerate(self._rules)),
+            _contains_any(self._negative_branches).alias("_negatives"),
+            *(_contains_any(r.candidate_branches).alias(f"_{i}") for i, r in enumerate(self._rules)),
         )
         out: dict[str, list] = {"row": [], "start": [], "end": [], "type": [], "score": []}
-        for row, text, *hits in flags.iter_rows():
+        for row, text, negatives, *hits in flags.iter_rows():
             rules = [rule for rule, hit in zip(self._rules, hits, strict=True) if hit]
-            for start, end, type_, score in self._spans(text, rules):
+            for start, end, type_, score in self._spans(text, rules, negatives):
                 out["row"].append(row)
                 out["start"].append(start)
                 out["end"].append(end)
@@ -85,13 +86,14 @@ class Detector:
                 out["score"].append(score)
         return pl.DataFrame(out, schema=SPAN_SCHEMA)
 
-    def _spans(self, text: str, rules: list[TypeRule]) -> list[_Candidate]:
+    def _spans(self, text: str, rules: list[TypeRule], negatives: bool = True) -> list[_Candidate]:
+        """``negatives=False``: the row matches no hard-negative candidate, so no hard negative."""
         candidates: list[_Candidate] = []
         for rule in rules:
             candidates.extend(self._match_type(text, rule))
         if not candidates:
             return []
-        for pattern in self._hard_negatives:
+        for pattern in self._hard_negatives if negatives else ():
             negatives = [m.span() for m in pattern.finditer(text)]
             if negatives:
                 candidates = [c for c in candidates if not _inside_any(c, negatives)]
@@ -121,6 +123,13 @@ class Detector:
                 if score >= rule.min_score:
                     found.append((start, end, rule.name, score))
         return found
+
+
+def _contains_any(branches: tuple[str, ...]) -> pl.Expr:
+    """Rows matching any branch, one pass per branch: the Rust engine skips ahead to a literal
+    or rare byte only when every branch of a regex has one, so one slow branch in an
+    alternation would make the whole pass slow."""
+    return pl.any_horizontal(pl.col("text").str.contains(b) for b in branches)
 
 
 def _last_end(pattern, window: str) -> int:

@@ -63,7 +63,8 @@ class PatternRule:
 @dataclass(frozen=True)
 class TypeRule:
     name: str
-    candidate: str  # Rust regex for the Polars pass
+    candidate: str  # Rust regex for the Polars pass: the union of candidate_branches
+    candidate_branches: tuple[str, ...]  # each its own Polars pass when flagging rows for the type
     prefilter: str  # extra prefilter branch the type needs ("" = the global prefilter covers it)
     solo_candidate: bool  # keep the candidate out of the union pass (it slows the union down)
     patterns: tuple[PatternRule, ...]
@@ -130,8 +131,10 @@ def _words_pattern(words: list[str], macros: dict[str, str]) -> regex.Pattern | 
 
 
 @cache
-def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], str]:
-    """All type rules (by name, in file order), the hard-negative patterns and the prefilter."""
+def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], tuple[str, ...], str]:
+    """All type rules (by name, in file order), the hard-negative patterns, the Rust-regex
+    branches one of which a row must match for any hard negative to match in it, and the
+    prefilter."""
     data = load_yaml("pii/patterns.yaml")
     defaults, macros = data["defaults"], data["macros"]
     types: dict[str, TypeRule] = {}
@@ -149,9 +152,12 @@ def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], st
             )
             for p in spec["patterns"]
         )
+        branches = spec["candidate"] if isinstance(spec["candidate"], list) else [spec["candidate"]]
+        branches = tuple(_expand(b, macros) for b in branches)
         types[type_name] = TypeRule(
             name=type_name,
-            candidate=_expand(spec["candidate"], macros),
+            candidate=branches[0] if len(branches) == 1 else "|".join(f"(?:{b})" for b in branches),
+            candidate_branches=branches,
             prefilter=_expand(spec.get("prefilter", ""), macros),
             solo_candidate=bool(spec.get("solo_candidate", False)),
             patterns=patterns,
@@ -165,4 +171,5 @@ def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], st
             strip_trailing=spec.get("strip_trailing", ""),
         )
     hard_negatives = tuple(regex.compile(p) for p in data.get("hard_negatives", []))
-    return types, hard_negatives, data["prefilter"]
+    negative_branches = tuple(data.get("hard_negative_candidate", [".?"] if hard_negatives else []))
+    return types, hard_negatives, negative_branches, data["prefilter"]
