@@ -112,3 +112,50 @@ def test_quality_filter_repeated_paragraphs():
     step = QualityFilter(max_duplicate_line_fraction=None, max_duplicate_line_char_fraction=None)
     assert reasons(step, repeated, "서로 다른 첫 문단이다\n\n서로 다른 둘째 문단이다") == [
         "repetitive_paragraphs", None]
+
+
+def test_code_point_classes_count_what_the_regex_counts():
+    # one look-up per character must give Polars' own count_matches, astral characters,
+    # empty and null texts included
+    from curate.text.codepoints import class_bits, code_points, run_class, run_counts
+
+    texts = pl.Series(["★☆ 2019년 ... 𝟙𝟚𝟛 😀😀 ㅋㅋ!!", "", None, "12 34\n56", "!!!\t???\u3000…",
+                       "가나다" * 50, "😀", "٣٤ ½ Ⅻ"])
+    codes, offsets = code_points(texts)
+    patterns = [r"[^\p{L}\p{N}\s]+", r"\p{N}+", r"\s+"]
+    classes = tuple(run_class(p) for p in patterns)
+    assert None not in classes and run_class(r"\d{2}") is None and run_class(r"[a]|[b]+") is None
+    bits = class_bits(codes, classes)
+    for bit, pattern in enumerate(patterns):
+        expected = texts.str.count_matches(pattern).fill_null(0).to_list()
+        assert run_counts((bits & (1 << bit)).astype(bool), offsets).tolist() == expected
+
+
+def test_quality_filter_ratios_match_regex_definition():
+    texts = ["가나다라 ★★ 마바사 ☆ 아자차 ◆", "숫자 1 2 3 4 5 6 7", "𝟙𝟚 𝟛𝟜 가", "   ", ""]
+    step = QualityFilter(top_ngram_max_coverage={}, max_symbol_ratio=0.2, max_digit_ratio=0.3)
+    no_blanks = pl.Series(texts).str.replace_all(r"[ \n\t\r\u3000\u00a0]", "").str.len_chars()
+    symbols = pl.Series(texts).str.count_matches(r"[^\p{L}\p{N}\s]+")
+    digits = pl.Series(texts).str.count_matches(r"\p{N}+")
+    expected = [("symbol_ratio" if n and s / n > 0.2 else "digit_ratio" if n and d / n > 0.3 else None)
+                for n, s, d in zip(no_blanks, symbols, digits, strict=True)]
+    assert reasons(step, *texts) == expected == ["symbol_ratio", "digit_ratio", "digit_ratio", None, None]
+
+
+def test_quality_filter_ngram_rule_reads_first_non_blank_characters():
+    # the rule judges the first ngram_max_chars non-blank characters of documents with at
+    # least ngram_min_chars of them: the same verdicts as the texts stripped and cut by hand
+    from curate.text.ngrams import exceeds_ngram_coverage
+
+    plain = "무거운 소재임에도 잘 풀어 좋은 영화를 만들어 냈다.\n다만 초반이 살짝 다큐멘터리 같았다"
+    texts = [plain + " ㅋㅋ ㅋ" * 40,  # repetitive, but past the first 40 non-blank characters
+             "ㅋㅋ ㅋ" * 40 + plain, "짧다 ㅋㅋㅋㅋ", plain, "", "\u3000" + plain.replace(" ", "\u00a0")]
+    limits = {2: 0.2, 3: 0.18, 4: 0.16}
+    step = QualityFilter(top_ngram_max_coverage=limits, ngram_min_chars=20, ngram_max_chars=40,
+                         max_symbol_ratio=None, max_digit_ratio=None, max_duplicate_line_fraction=None,
+                         max_duplicate_line_char_fraction=None)
+    cut = pl.Series(texts).str.replace_all(r"[ \n\t\r\u3000\u00a0]", "").str.slice(0, 40).to_list()
+    judged = [len(t) >= 20 for t in cut]
+    over = exceeds_ngram_coverage(cut, limits)
+    expected = ["repetitive_ngrams" if j and o else None for j, o in zip(judged, over, strict=True)]
+    assert reasons(step, *texts) == expected == [None, "repetitive_ngrams", None, None, None, None]

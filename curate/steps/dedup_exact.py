@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -26,10 +27,20 @@ class DedupState:
     sentences: pl.DataFrame
 
 
+# Blanks that the regular form below does not cover: runs, and white space other than " " and "\n".
+_IRREGULAR_BLANKS = r"\s{2,}|[^\S \n]"
+
+
 def _normalized(expr: pl.Expr) -> pl.Expr:
     """Blanks collapsed and trimmed: copies that differ only in spacing are duplicates."""
     # same result as \s+ -> " ", about twice as fast (single spaces are left alone)
     return expr.str.replace_all(r"\s{2,}|[^\S ]", " ").str.strip_chars()
+
+
+def _normalized_regular(expr: pl.Expr) -> pl.Expr:
+    """``_normalized`` of a text whose only blanks are single " " and "\n" (most documents
+    after split_sentences): each "\n" becomes " ", about four times cheaper than the regex."""
+    return expr.str.replace_all("\n", " ", literal=True).str.strip_chars()
 
 
 @register
@@ -47,9 +58,17 @@ class DedupExact(GlobalStep):
     min_sentence_chars: int = 20
 
     def summarize(self, df: pl.DataFrame) -> pl.DataFrame:
-        columns = [*POSITION, _normalized(pl.col("text")).hash(HASH_SEED).alias("_doc_hash")]
+        """Hashes of each document and line; rows in any order (reduce sorts by position)."""
+        irregular = df.select(pl.col("text").str.contains(_IRREGULAR_BLANKS).fill_null(False))["text"]
+        # the lines of a regular document are regular too: normalizing one is stripping it
+        parts = [self._hashes(df.filter(~irregular), _normalized_regular, pl.element().str.strip_chars()),
+                 self._hashes(df.filter(irregular), _normalized, _normalized(pl.element()))]
+        return pl.concat([part for part in parts if part.height] or parts[:1])
+
+    def _hashes(self, df: pl.DataFrame, normalize: Callable[[pl.Expr], pl.Expr], line: pl.Expr
+                ) -> pl.DataFrame:
+        columns = [*POSITION, normalize(pl.col("text")).hash(HASH_SEED).alias("_doc_hash")]
         if self.sentences:
-            line = _normalized(pl.element())
             columns.append(pl.col("text").str.split("\n").list.eval(
                 pl.when(line.str.len_chars() >= self.min_sentence_chars).then(line.hash(HASH_SEED))
             ).alias("_line_hashes"))

@@ -10,24 +10,33 @@ import polars as pl
 from curate.rules import load_yaml
 from curate.steps import register
 from curate.steps.base import DROP, Step
-from curate.text.ngrams import exceeds_ngram_coverage
+from curate.text.codepoints import class_bits, code_points, run_class, run_counts, segment_sums
+from curate.text.ngrams import exceeds_ngram_coverage_codes
 
 RULES = "clean/filters.yaml"
 _DEFAULTS = load_yaml(RULES)["quality_filter"]
-_BLANKS = [" ", "\n", "\t", "\r", "\u3000", "\u00a0"]  # what normalize leaves as blanks
+_BLANKS = "[ \n\t\r\u3000\u00a0]"  # what normalize leaves as blanks; not counted in ratios or n-grams
 
 
-def _duplicate_fractions(separator: str) -> tuple[pl.Expr, pl.Expr]:
-    """Share of units (lines or paragraphs) that repeat an earlier unit, by count and by characters."""
-    units = pl.col("text").str.split(separator).list.eval(pl.element().str.strip_chars()).list.eval(
-        pl.element().filter(pl.element() != ""))
-    total = units.list.len()
-    total_chars = units.list.eval(pl.element().str.len_chars()).list.sum()
-    unique = units.list.unique()
-    unique_chars = unique.list.eval(pl.element().str.len_chars()).list.sum()
-    by_count = pl.when(total > 0).then(1 - unique.list.len() / total).otherwise(0.0)
-    by_chars = pl.when(total_chars > 0).then(1 - unique_chars / total_chars).otherwise(0.0)
-    return by_count.fill_null(0.0), by_chars.fill_null(0.0)
+def _duplicate_fractions(df: pl.DataFrame, separator: str) -> tuple[np.ndarray, np.ndarray]:
+    """Share of units (lines or paragraphs) that repeat an earlier unit of the same document,
+    by count and by characters (0 for a document without units)."""
+    units = (df.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_doc"),
+                       pl.col("text").str.split(separator).alias("_unit"))
+             .explode("_unit")
+             .select("_doc", pl.col("_unit").str.strip_chars())
+             .filter(pl.col("_unit") != "")
+             .select("_doc", pl.col("_unit").str.len_chars().alias("_chars"),
+                     pl.struct("_doc", "_unit").is_first_distinct().alias("_first")))
+    doc, chars, first = (units[c].to_numpy() for c in ("_doc", "_chars", "_first"))
+    n = df.height
+    total, unique = np.bincount(doc, minlength=n), np.bincount(doc[first], minlength=n)
+    total_chars = np.bincount(doc, weights=chars, minlength=n)  # sums of integers: exact in float64
+    unique_chars = np.bincount(doc[first], weights=chars[first], minlength=n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_count = np.where(total > 0, 1 - unique / total, 0.0)
+        by_chars = np.where(total_chars > 0, 1 - unique_chars / total_chars, 0.0)
+    return by_count, by_chars
 
 
 @register
@@ -56,38 +65,55 @@ class QualityFilter(Step):
     max_digit_ratio: float | None = _DEFAULTS["max_digit_ratio"]
 
     def process(self, df: pl.DataFrame) -> pl.DataFrame:
-        text = pl.col("text")
         reasons: list[pl.Expr] = []
 
-        def rule(value: pl.Expr, limit: float | None, reason: str) -> None:
+        def rule(value: np.ndarray, limit: float | None, reason: str, defined: np.ndarray | bool = True) -> None:
             if limit is not None:
-                reasons.append(pl.when(value > limit).then(pl.lit(reason)))
+                reasons.append(pl.when(pl.lit(pl.Series((value > limit) & defined))).then(pl.lit(reason)))
 
-        line_count, line_chars = _duplicate_fractions("\n")
+        line_count, line_chars = _duplicate_fractions(df, "\n")
         rule(line_count, self.max_duplicate_line_fraction, "repetitive_lines")
         rule(line_chars, self.max_duplicate_line_char_fraction, "repetitive_lines")
-        if df.select(text.str.contains("\n\n", literal=True).any()).item():  # none after split_sentences
-            para_count, para_chars = _duplicate_fractions("\n\n")
+        if df.select(pl.col("text").str.contains("\n\n", literal=True).any()).item():  # none after split_sentences
+            para_count, para_chars = _duplicate_fractions(df, "\n\n")
             rule(para_count, self.max_duplicate_paragraph_fraction, "repetitive_paragraphs")
             rule(para_chars, self.max_duplicate_paragraph_char_fraction, "repetitive_paragraphs")
-        stripped = df.select(text.fill_null("").str.replace_many(_BLANKS, [""] * len(_BLANKS)).alias("_no_blanks"))
-        if self.top_ngram_max_coverage:
-            reasons.append(self._ngram_reason(stripped["_no_blanks"]))
-        df = df.with_columns(stripped)
-        non_blank = pl.col("_no_blanks").str.len_chars()
+        # Blanks, symbols and digits: one look-up per character instead of a regex pass each.
+        codes, offsets = code_points(df["text"])
         rules = load_yaml(RULES)["quality_filter"]
-        for pattern, limit, reason in ((rules["symbol"], self.max_symbol_ratio, "symbol_ratio"),
-                                       (rules["digit"], self.max_digit_ratio, "digit_ratio")):
-            rule(pl.when(non_blank > 0).then(text.str.count_matches(pattern) / non_blank), limit, reason)
+        runs = [(rules["symbol"], self.max_symbol_ratio, "symbol_ratio"),
+                (rules["digit"], self.max_digit_ratio, "digit_ratio")]
+        classes = (_BLANKS, *(run_class(pattern) or "[^\\s\\S]" for pattern, _, _ in runs))
+        bits = class_bits(codes, classes)
+        blank = (bits & 1).view(bool)
+        non_blank = (offsets[1:] - offsets[:-1]) - segment_sums(blank, offsets)
+        if self.top_ngram_max_coverage:
+            reasons.append(self._ngram_reason(codes, offsets, blank, non_blank))
+        for bit, (pattern, limit, reason) in enumerate(runs, start=1):
+            if limit is None:
+                continue
+            if run_class(pattern):
+                count = run_counts((bits & (1 << bit)).astype(bool), offsets)
+            else:  # not a run of one class: Polars counts the matches
+                count = df.select(pl.col("text").str.count_matches(pattern).fill_null(0))["text"].to_numpy()
+            rule(count / np.maximum(non_blank, 1), limit, reason, defined=non_blank > 0)
         if not reasons:
-            return df.drop("_no_blanks")
-        return df.with_columns(pl.coalesce(*reasons, pl.lit(None, dtype=pl.Utf8)).alias(DROP)).drop("_no_blanks")
+            return df
+        return df.with_columns(pl.coalesce(*reasons, pl.lit(None, dtype=pl.Utf8)).alias(DROP))
 
-    def _ngram_reason(self, no_blanks: pl.Series) -> pl.Expr:
-        stripped = no_blanks.str.slice(0, self.ngram_max_chars)
-        judged = stripped.str.len_chars().to_numpy() >= self.ngram_min_chars
-        repetitive = np.zeros(len(stripped), dtype=bool)
+    def _ngram_reason(self, codes: np.ndarray, offsets: np.ndarray, blank: np.ndarray,
+                      non_blank: np.ndarray) -> pl.Expr:
+        """The n-gram rule on each document's first ``ngram_max_chars`` non-blank characters."""
+        judged = np.minimum(non_blank, self.ngram_max_chars) >= self.ngram_min_chars
+        repetitive = np.zeros(len(non_blank), dtype=bool)
         if judged.any():
-            repetitive[judged] = exceeds_ngram_coverage(stripped.filter(pl.Series(judged)).to_list(),
-                                                        self.top_ngram_max_coverage)
+            length = offsets[1:] - offsets[:-1]
+            keep = ~blank & np.repeat(judged, length)
+            if (non_blank[judged] > self.ngram_max_chars).any():
+                running = np.zeros(len(blank) + 1, dtype=np.int64)
+                np.cumsum(~blank, out=running[1:])
+                rank = running[1:] - np.repeat(running[offsets[:-1]], length)  # 1: a document's first non-blank
+                keep &= rank <= self.ngram_max_chars
+            lengths = np.minimum(non_blank, self.ngram_max_chars)[judged]
+            repetitive[judged] = exceeds_ngram_coverage_codes(codes[keep], lengths, self.top_ngram_max_coverage)
         return pl.when(pl.lit(pl.Series(repetitive))).then(pl.lit("repetitive_ngrams"))

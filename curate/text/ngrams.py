@@ -20,31 +20,34 @@ _MAX_DOCS = 1 << 24
 _NOT_A_GRAM = np.uint64(0xFFFFFFFFFFFFFFFF)  # sorts last; its document bits exceed any document
 
 
-def _keys(codes: np.ndarray, doc: np.ndarray, n: int) -> np.ndarray:
+def _keys(codes: np.ndarray, lengths: np.ndarray, n: int) -> np.ndarray:
     """Key of the n-gram starting at each position; ``_NOT_A_GRAM`` where it would cross documents."""
     m = len(codes) - n + 1
-    gram = codes[:m].copy()
+    gram = codes[:m].astype(np.uint64)
     with np.errstate(over="ignore"):
         for k in range(1, n):
             gram *= _MIX
             gram += codes[k : k + m]
         gram *= _MIX
     gram >>= np.uint64(64) - _GRAM_BITS
-    gram |= doc[:m].astype(np.uint64) << _GRAM_BITS
-    gram[doc[:m] != doc[n - 1 : n - 1 + m]] = _NOT_A_GRAM
+    gram |= np.repeat(np.arange(len(lengths), dtype=np.uint64) << _GRAM_BITS, lengths)[:m]
+    # the last n - 1 positions of each document start no n-gram of it
+    ends = np.cumsum(lengths)
+    for k in range(1, n):
+        last = ends - k
+        gram[last[(last >= ends - lengths) & (last < m)]] = _NOT_A_GRAM
     return gram
 
 
-def _encode(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _encode(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of all texts, one after the other, and the length of each."""
     if len(texts) >= _MAX_DOCS:
         raise ValueError(f"fewer than {_MAX_DOCS} documents per call")
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    return codes, doc, lengths
+    return np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32), lengths
 
 
-def _top_ngram(codes: np.ndarray, doc: np.ndarray, lengths: np.ndarray, n: int, coverage: bool = True
+def _top_ngram(codes: np.ndarray, lengths: np.ndarray, n: int, coverage: bool = True
                ) -> tuple[np.ndarray, np.ndarray]:
     """Per document: occurrences of its most frequent n-gram, and (if asked) the share of
     characters those occurrences cover."""
@@ -52,8 +55,12 @@ def _top_ngram(codes: np.ndarray, doc: np.ndarray, lengths: np.ndarray, n: int, 
     count, covered_share = np.zeros(n_docs, dtype=np.int64), np.zeros(n_docs)
     if len(codes) < n:
         return count, covered_share
-    keys = _keys(codes, doc, n)
-    ordered = np.sort(keys)
+    keys = _keys(codes, lengths, n)
+    if coverage:  # the keys are needed again
+        ordered = np.sort(keys)
+    else:
+        ordered = keys
+        ordered.sort()
     ordered = ordered[: np.searchsorted(ordered, _NOT_A_GRAM)]
     if len(ordered) == 0:
         return count, covered_share
@@ -71,6 +78,7 @@ def _top_ngram(codes: np.ndarray, doc: np.ndarray, lengths: np.ndarray, n: int, 
     first_best = best[np.concatenate(([True], run_doc[best][1:] != run_doc[best][:-1]))]
     top_key = np.full(n_docs, _NOT_A_GRAM, dtype=np.uint64)
     top_key[run_doc[first_best]] = run_key[first_best]
+    doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
     hits = np.zeros(len(codes), dtype=np.int64)
     hits[: len(keys)] = keys == top_key[doc[: len(keys)]]
     # character j is covered when an occurrence starts in [j-n+1, j]
@@ -87,33 +95,52 @@ def top_ngram_coverage(texts: list[str], ns: list[int]) -> dict[int, np.ndarray]
 
     Texts shorter than n get 0. Blanks should already be removed from ``texts``.
     """
-    codes, doc, lengths = _encode(texts)
-    return {n: _top_ngram(codes, doc, lengths, n)[1] for n in ns}
+    codes, lengths = _encode(texts)
+    return {n: _top_ngram(codes, lengths, n)[1] for n in ns}
 
 
 def exceeds_ngram_coverage(texts: list[str], limits: dict[int, float]) -> np.ndarray:
-    """True for each text whose top n-gram coverage exceeds ``limits[n]`` for some n.
+    """True for each text whose top n-gram coverage exceeds ``limits[n]`` for some n."""
+    codes, lengths = _encode(texts)
+    return exceeds_ngram_coverage_codes(codes, lengths, limits)
+
+
+def exceeds_ngram_coverage_codes(codes: np.ndarray, lengths: np.ndarray, limits: dict[int, float]) -> np.ndarray:
+    """``exceeds_ngram_coverage`` of texts given as code points: ``codes`` holds every text,
+    one after the other, ``lengths`` their lengths.
 
     Prunes as it goes. Occurrences of the top n-gram cover at most count * n characters,
     so the exact coverage is computed only where that bound exceeds the limit; and no
     longer n-gram occurs more often than the top shorter one, so after each n only texts
     whose top count could still reach a later limit stay candidates. Natural text leaves few.
     """
-    over = np.zeros(len(texts), dtype=bool)
-    candidates = np.arange(len(texts))
+    if len(lengths) >= _MAX_DOCS:
+        raise ValueError(f"fewer than {_MAX_DOCS} documents per call")
+    lengths = np.asarray(lengths, dtype=np.int64)
+    over = np.zeros(len(lengths), dtype=bool)
+    candidates = np.arange(len(lengths))
     ns = sorted(limits)
     for i, n in enumerate(ns):
         if len(candidates) == 0:
             break
-        codes, doc, lengths = _encode([texts[j] for j in candidates])
-        count, _ = _top_ngram(codes, doc, lengths, n, coverage=False)
-        maybe = count * n > limits[n] * lengths
+        count, _ = _top_ngram(*_subset(codes, lengths, candidates), n, coverage=False)
+        cand_lengths = lengths[candidates]
+        maybe = count * n > limits[n] * cand_lengths
         if maybe.any():
             suspects = candidates[maybe]
-            _, share = _top_ngram(*_encode([texts[j] for j in suspects]), n)
+            _, share = _top_ngram(*_subset(codes, lengths, suspects), n)
             over[suspects[share > limits[n]]] = True
         later = ns[i + 1:]
         if later:
-            needed = min(limits[m] / m for m in later) * lengths
+            needed = min(limits[m] / m for m in later) * cand_lengths
             candidates = candidates[(count >= needed) & ~over[candidates]]
     return over
+
+
+def _subset(codes: np.ndarray, lengths: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Code points and lengths of the ``chosen`` texts (in increasing order)."""
+    if len(chosen) == len(lengths):
+        return codes, lengths
+    keep = np.zeros(len(lengths), dtype=bool)
+    keep[chosen] = True
+    return codes[np.repeat(keep, lengths)], lengths[chosen]
