@@ -26,9 +26,17 @@ class CjkFilter(Step):
 
     def process(self, df: pl.DataFrame) -> StepOutput:
         chars = load_yaml(RULES)["cjk_filter"]["chars"]
-        lines = explode_lines(df)
+        # A document with at most max_cjk such characters has no line with more: only the
+        # few others are split into lines (counting a rare class over documents is cheap).
+        suspect = df.select(pl.col("text").str.count_matches(chars).fill_null(0) > self.max_cjk)["text"]
+        if not suspect.any():
+            return StepOutput(df, counters={"sentences_removed": 0})
+        suspects = df.filter(suspect)
+        lines = explode_lines(suspects)
         keep = lines.select(pl.col(LINE).str.count_matches(chars).fill_null(0) <= self.max_cjk)[LINE]
         removed = int((~keep).sum())
         if removed == 0:
             return StepOutput(df, counters={"sentences_removed": 0})
-        return StepOutput(with_text(df, implode_lines(lines, keep)), counters={"sentences_removed": removed})
+        cleaned = with_text(suspects, implode_lines(lines, keep))["text"]
+        return StepOutput(df.with_columns(df["text"].scatter(suspect.arg_true(), cleaned)),
+                          counters={"sentences_removed": removed})
