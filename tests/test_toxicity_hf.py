@@ -110,3 +110,39 @@ def test_toxicity_step_with_hf_model_drops_what_it_flags(tmp_path):
     step = build(hf_model=str(none_model), device="cpu", thresholds={"p_hate": 0.7})
     out = step.process(pl.DataFrame({"text": TEXTS})).df
     assert DROP not in out.columns or out[DROP].null_count() == len(TEXTS)
+
+
+def test_eval_command_scores_a_local_model_on_the_held_out_part(tmp_path):
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from curate.toxicity.cli import app
+
+    beep = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "beep_train.tsv"
+    if not beep.exists():
+        pytest.skip(f"{beep} not found")
+    directory = save_classifier(tmp_path, {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, favour="LABEL_0")
+    result = CliRunner().invoke(app, ["eval", "--data", str(beep), "--no-baseline", "--hf-model", str(directory),
+                                      "--hf-labels", "LABEL_0=p_none,LABEL_1=p_offensive,LABEL_2=p_hate"])
+    assert result.exit_code == 0, result.output
+    assert "HFToxicityScorer" in result.output
+
+
+def test_evaluation_of_a_local_model_uses_its_scores_and_the_ngram_bias_columns(tmp_path):
+    from pathlib import Path
+
+    from curate.toxicity.evaluate import evaluate
+
+    beep = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "beep_train.tsv"
+    if not beep.exists():
+        pytest.skip(f"{beep} not found")
+    directory = save_classifier(tmp_path, {0: "LABEL_0", 1: "LABEL_1", 2: "LABEL_2"}, favour="LABEL_0")
+    scorer = HFToxicityScorer(directory, labels={"LABEL_0": "p_none", "LABEL_1": "p_offensive", "LABEL_2": "p_hate"},
+                              device="cpu")
+    ours = evaluate(beep, scorer, baseline=False).row(0, named=True)
+    builtin = evaluate(beep, baseline=False).row(0, named=True)
+    # It says "none" for every comment: it ranks nothing (toxic ROC-AUC 0.5) and its macro-F1 is
+    # the none class's F1 over three (about 0.2); the bias columns are the n-gram model's.
+    assert ours["toxic_roc_auc"] == 0.5 and ours["hate_macro_f1"] < 0.3
+    assert ours["gender_bias_roc_auc"] == builtin["gender_bias_roc_auc"]

@@ -44,6 +44,12 @@ def evaluate(
     model: Annotated[Path | None, typer.Option(help="Model directory (default: the shipped model).")] = None,
     baseline: Annotated[bool, typer.Option(help="Also train and score the TF-IDF char 1-4 + LR baseline.")] = True,
     curves: Annotated[bool, typer.Option(help="Print precision/recall/share flagged per threshold.")] = False,
+    hf_model: Annotated[Path | None, typer.Option(
+        help="Score with a locally saved Hugging Face classifier instead (extra 'hf'); columns its "
+             "labels do not give come from the n-gram model.")] = None,
+    hf_labels: Annotated[str | None, typer.Option(
+        help="Its label -> score column, e.g. 'LABEL_0=p_none,LABEL_1=p_offensive,LABEL_2=p_hate' "
+             "(default: by label name).")] = None,
 ) -> None:
     """Macro-F1 (hate 3-class), toxic and bias ROC-AUC on the held-out part, with the baseline."""
     import polars as pl
@@ -53,6 +59,11 @@ def evaluate(
     from curate.toxicity.scorer import ToxicityScorer
 
     scorer = ToxicityScorer.load(model) if model else ToxicityScorer.default()
+    if hf_model is not None:
+        from curate.toxicity.hf_scorer import HFToxicityScorer
+
+        labels = dict(pair.split("=", 1) for pair in hf_labels.split(",")) if hf_labels else None
+        scorer = HFToxicityScorer(hf_model, labels=labels, fallback=scorer)
     with pl.Config(tbl_rows=200, tbl_cols=12, tbl_width_chars=200, tbl_hide_dataframe_shape=True):
         typer.echo(run_evaluation(data, scorer, baseline=baseline))
         if curves:

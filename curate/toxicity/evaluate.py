@@ -82,7 +82,8 @@ def evaluate(data_path: str | Path, scorer: ToxicityScorer | None = None, baseli
     train, validation = validation_part(data_path)
     start = time.perf_counter()
     ours = scorer.score(validation["text"]).to_numpy()
-    rows = [metrics(ours, validation, time.perf_counter() - start).as_row("curate (hashed n-grams)")]
+    name = "curate (hashed n-grams)" if isinstance(scorer, ToxicityScorer) else f"{type(scorer).__name__}"
+    rows = [metrics(ours, validation, time.perf_counter() - start).as_row(name)]
     if baseline:
         theirs, seconds = baseline_probabilities(train, validation["text"])
         rows.append(metrics(theirs, validation, seconds).as_row("baseline (tf-idf char 1-4 + LR)"))
