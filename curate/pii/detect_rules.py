@@ -35,9 +35,10 @@ class PatternRule:
 
     def finditer(self, text: str) -> Iterator[regex.Match]:
         """The matches of ``regex`` in ``text``, left to right, non-overlapping (as finditer)."""
-        if self.anchor is None:
-            yield from self.regex.finditer(text)
-            return
+        return self.regex.finditer(text) if self.anchor is None else self._anchored(text)
+
+    def _anchored(self, text: str) -> Iterator[regex.Match]:
+        assert self.anchor is not None
         starts: set[int] = set()
         for hit in self.anchor.finditer(text, overlapped=True):  # anchors of adjacent matches overlap
             start = hit.start()

@@ -44,8 +44,12 @@ def _rules(name: str) -> dict:
 
 
 def new_faker() -> Faker:
-    """One ko_KR Faker per process; callers reseed it per value (cheap: a few microseconds)."""
-    return Faker("ko_KR")
+    """One ko_KR Faker per process; callers reseed it per value (cheap: a few microseconds).
+    It has its own ``random.Random`` (``faker.random``), so reseeding that one object, as
+    ``seed_instance`` does, is all a new value needs (``fake_seeded``)."""
+    faker = Faker("ko_KR")
+    faker.seed_instance(0)  # replaces the Random shared by all Fakers with one of its own
+    return faker
 
 
 # ---------------------------------------------------------------- helpers
@@ -438,9 +442,13 @@ def make_fake(pii_type: str, value: str, seed: int, faker: Faker) -> str | None:
     """A fake for ``value`` drawn from ``seed``; None if no acceptable fake came out (degenerate
     input), in which case the caller masks instead. Never equal to, nor containing, the original."""
     faker.seed_instance(seed)
-    rng = faker.random
+    return fake_seeded(pii_type, value, normalize(pii_type, value), faker.random, faker)
+
+
+def fake_seeded(pii_type: str, value: str, original: str, rng: random.Random, faker: Faker) -> str | None:
+    """``make_fake`` for a Faker whose own Random ``rng`` (``faker.random``) the caller has just
+    seeded, given the value's ``normalize``d form (which the caller computed for the seed)."""
     generate = GENERATORS.get(pii_type, fake_generic)
-    original = normalize(pii_type, value)
     for _ in range(_MAX_ATTEMPTS):
         fake = generate(value, rng, faker)
         norm = normalize(pii_type, fake)

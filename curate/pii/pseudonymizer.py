@@ -27,7 +27,7 @@ from typing import overload
 import polars as pl
 
 from curate.pii.detect import Detector
-from curate.pii.fakes import make_fake, new_faker, normalize
+from curate.pii.fakes import fake_seeded, new_faker, normalize
 from curate.pii.span import PiiSpan
 from curate.rules import load_yaml
 
@@ -82,6 +82,7 @@ class Pseudonymizer:
             raise ValueError("the PII key is empty")
         self._detector = detector if detector is not None else Detector(types=self.types)
         self._faker = new_faker() if mode == "pseudonymize" else None
+        self._rng = self._faker.random if self._faker is not None else None  # the Faker's own, fetched once
         # (type, value) -> replacement, kept across calls: a pure function of the key, so caching
         # changes no output; bounded so a long run's memory stays flat
         self._cache: dict[tuple[str, str], str] = {}
@@ -109,21 +110,22 @@ class Pseudonymizer:
 
     # ------------------------------------------------------------ replacement values
 
-    def _digest(self, purpose: str, pii_type: str, value: str) -> bytes:
-        message = f"{purpose}\0{pii_type}\0{normalize(pii_type, value)}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).digest()
+    def _digest(self, purpose: str, pii_type: str, normalized: str) -> bytes:
+        return hmac.digest(self._key, f"{purpose}\0{pii_type}\0{normalized}".encode(), hashlib.sha256)
 
     def replacement(self, pii_type: str, value: str) -> str:
         """What ``value`` becomes in pseudonymize, mask or hash mode."""
         tag = self.tags.get(pii_type, f"[{pii_type}]")
         if self.mode == "mask":
             return tag
+        normalized = normalize(pii_type, value)
         if self.mode == "hash":
-            short = self._digest("hash", pii_type, value).hex()[:_HASH_CHARS]
+            short = self._digest("hash", pii_type, normalized).hex()[:_HASH_CHARS]
             return f"{tag[:-1]}:{short}]" if tag.endswith("]") else f"{tag}:{short}"
-        assert self._faker is not None
-        seed = int.from_bytes(self._digest("fake", pii_type, value)[:8], "big")
-        fake = make_fake(pii_type, value, seed, self._faker)
+        assert self._faker is not None and self._rng is not None
+        # = make_fake(pii_type, value, seed, faker): new_faker's own Random, reseeded directly
+        self._rng.seed(int.from_bytes(self._digest("fake", pii_type, normalized)[:8], "big"))
+        fake = fake_seeded(pii_type, value, normalized, self._rng, self._faker)
         return tag if fake is None else fake  # a degenerate value gets masked rather than leaked
 
     # ------------------------------------------------------------ single text
