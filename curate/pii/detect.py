@@ -125,16 +125,20 @@ class Detector:
                     has_context = rule.context is not None and rule.context.search(text) is not None
                 if not has_context:
                     continue
+            require, bonus, strip = pattern.require, pattern.bonus, rule.strip_trailing
             for match in pattern.finditer(text):
                 start, end = match.span()
-                if rule.strip_trailing:
-                    while end > start and text[end - 1] in rule.strip_trailing:
+                if strip:
+                    while end > start and text[end - 1] in strip:
                         end -= 1
                 value = text[start:end]
-                if not value or not all(check(value) for check in pattern.require):
+                if not value or (require and not all(check(value) for check in require)):
                     continue
-                score = pattern.score + sum(b for check, b in pattern.bonus if check(value))
-                score += _context_score(text, start, end, rule)
+                extra = 0  # as sum(): the passing bonuses added in order to 0, then to the score
+                for check, points in bonus:
+                    if check(value):
+                        extra += points
+                score = pattern.score + extra + _context_score(text, start, end, rule)
                 score = min(1.0, max(0.0, round(score, 4)))
                 if score >= rule.min_score:
                     found.append((start, end, rule.name, score))

@@ -39,26 +39,26 @@ class PatternRule:
 
     def _anchored(self, text: str) -> Iterator[regex.Match]:
         assert self.anchor is not None
-        starts: set[int] = set()
+        tried = 0  # every start before it has been tried, or lies inside a match given out
         for hit in self.anchor.finditer(text, overlapped=True):  # anchors of adjacent matches overlap
-            start = hit.start()
-            starts.add(start)
-            budget = self.anchor_back
-            while start > 0:
+            anchor = hit.start()
+            if anchor < tried:
+                continue
+            start, budget = anchor, self.anchor_back
+            while start > tried:  # back over anchor_back non-space characters and any spaces
                 if text[start - 1] not in _SPACE:
                     if budget == 0:
                         break
                     budget -= 1
                 start -= 1
-                starts.add(start)
-        resume = 0  # finditer goes on after the end of the last match
-        for start in sorted(starts):
-            if start < resume:
-                continue
-            match = self.regex.match(text, start)  # lookbehinds still see the text before start
-            if match is not None:
+            while start <= anchor:
+                match = self.regex.match(text, start)  # lookbehinds still see the text before start
+                if match is None:
+                    start += 1
+                    continue
                 yield match
-                resume = max(match.end(), start + 1)
+                start = max(match.end(), start + 1)  # finditer goes on after the end of a match
+            tried = start
 
 
 @dataclass(frozen=True)
