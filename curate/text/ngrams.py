@@ -18,6 +18,8 @@ _MAX_DOCS = 1 << 24
 
 
 _NOT_A_GRAM = np.uint64(0xFFFFFFFFFFFFFFFF)  # sorts last; its document bits exceed any document
+_BUCKETS = 256  # per text, for the bound that spares most texts the sort (measured: 94% of characters)
+_BUCKET_CELLS = 1 << 22
 
 
 def _keys(codes: np.ndarray, lengths: np.ndarray, n: int) -> np.ndarray:
@@ -123,18 +125,48 @@ def exceeds_ngram_coverage_codes(codes: np.ndarray, lengths: np.ndarray, limits:
     for i, n in enumerate(ns):
         if len(candidates) == 0:
             break
-        count, _ = _top_ngram(*_subset(codes, lengths, candidates), n, coverage=False)
         cand_lengths = lengths[candidates]
+        later = ns[i + 1:]
+        needed = min(limits[m] / m for m in later) * cand_lengths if later else None
+        # Counting exactly sorts every n-gram. On the first, largest round a bound that
+        # needs no sort clears most texts first: they can neither exceed this limit nor
+        # reach a later one, which is what a count of 0 says below.
+        count = np.zeros(len(candidates), dtype=np.int64)
+        unsure = np.ones(len(candidates), dtype=bool)
+        if i == 0:
+            bound = _bucket_bound(*_subset(codes, lengths, candidates), n)
+            unsure = bound * n > limits[n] * cand_lengths
+            if needed is not None:
+                unsure |= bound >= needed
+        if unsure.any():
+            count[unsure], _ = _top_ngram(*_subset(codes, lengths, candidates[unsure]), n, coverage=False)
         maybe = count * n > limits[n] * cand_lengths
         if maybe.any():
             suspects = candidates[maybe]
             _, share = _top_ngram(*_subset(codes, lengths, suspects), n)
             over[suspects[share > limits[n]]] = True
-        later = ns[i + 1:]
-        if later:
-            needed = min(limits[m] / m for m in later) * cand_lengths
+        if needed is not None:
             candidates = candidates[(count >= needed) & ~over[candidates]]
     return over
+
+
+def _bucket_bound(codes: np.ndarray, lengths: np.ndarray, n: int) -> np.ndarray:
+    """Per text, an upper bound of its top n-gram count: the fullest of ``_BUCKETS`` buckets
+    that its n-gram keys fall into by their low bits (equal keys share a bucket)."""
+    bound = np.zeros(len(lengths), dtype=np.int64)
+    if len(codes) < n:
+        return bound
+    keys = _keys(codes, lengths, n)
+    starts = np.concatenate(([0], np.cumsum(lengths)))
+    per_call = max(1, _BUCKET_CELLS // _BUCKETS)  # texts per bincount: bounds its memory
+    for first in range(0, len(lengths), per_call):
+        last = min(first + per_call, len(lengths))
+        chunk = keys[starts[first]:min(starts[last], len(keys))]
+        cell = np.repeat(np.arange(last - first, dtype=np.int64) * _BUCKETS, lengths[first:last])[: len(chunk)]
+        cell += (chunk & np.uint64(_BUCKETS - 1)).astype(np.int64)
+        counts = np.bincount(cell[chunk != _NOT_A_GRAM], minlength=(last - first) * _BUCKETS)
+        bound[first:last] = counts.reshape(last - first, _BUCKETS).max(axis=1)
+    return bound
 
 
 def _subset(codes: np.ndarray, lengths: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
