@@ -65,8 +65,14 @@ class Detector:
 
     def detect_batch(self, texts: pl.Series) -> pl.DataFrame:
         """Spans of every text: columns row, start, end (character offsets), type, score."""
+        return self.detect_batch_with_texts(texts)[0]
+
+    def detect_batch_with_texts(self, texts: pl.Series) -> tuple[pl.DataFrame, dict[int, str]]:
+        """``detect_batch``, and the texts of the rows looked at in Python (every row with a span
+        among them) by row: a caller that rewrites those rows need not fetch them again."""
+        row_texts: dict[int, str] = {}
         if not self._rules or texts.len() == 0:
-            return pl.DataFrame(schema=SPAN_SCHEMA)
+            return pl.DataFrame(schema=SPAN_SCHEMA), row_texts
         frame = pl.DataFrame({"text": texts.cast(pl.Utf8)}).with_row_index("row")
         frame = frame.filter(pl.col("text").str.contains(self._prefilter).fill_null(False))
         # the union of the types' candidates narrows the rows again before one pass per type,
@@ -87,10 +93,11 @@ class Detector:
             ).alias("bits"),
         ).filter(pl.col("bits") != 0)
         if flags.height == 0:
-            return pl.DataFrame(schema=SPAN_SCHEMA)
+            return pl.DataFrame(schema=SPAN_SCHEMA), row_texts
         rules_of: dict[int, list[TypeRule]] = {}
         out: dict[str, list] = {"row": [], "start": [], "end": [], "type": [], "score": []}
         for row, text, negatives, bits in flags.iter_rows():
+            row_texts[row] = text
             rules = rules_of.get(bits)
             if rules is None:
                 rules = rules_of[bits] = [rule for i, rule in enumerate(self._rules) if bits >> i & 1]
@@ -100,7 +107,7 @@ class Detector:
                 out["end"].append(end)
                 out["type"].append(type_)
                 out["score"].append(score)
-        return pl.DataFrame(out, schema=SPAN_SCHEMA)
+        return pl.DataFrame(out, schema=SPAN_SCHEMA), row_texts
 
     def _spans(self, text: str, rules: list[TypeRule], negatives: bool = True) -> list[_Candidate]:
         """``negatives=False``: the row matches no hard-negative candidate, so no hard negative."""

@@ -8,9 +8,10 @@ then consistent within that instance only, and not reproducible.
 
 The key never appears in outputs, reprs or counts; counts are by type, never by value.
 
-Batch path (``pseudonymize_batch``): one ``Detector.detect_batch`` call over the whole column
-(Polars finds candidates, validators check only those), fakes generated once per distinct
-(type, value) (cached across calls), and Python string splicing only over the rows that hold spans.
+Batch path (``pseudonymize_batch``): one ``Detector.detect_batch_with_texts`` call over the whole
+column (Polars finds candidates, validators check only those; the texts it already brought into
+Python are reused), fakes generated once per distinct (type, value) (cached across calls), and
+Python string splicing only over the rows that hold spans.
 """
 
 from __future__ import annotations
@@ -99,11 +100,14 @@ class Pseudonymizer:
 
     def detect_batch(self, texts: pl.Series) -> pl.DataFrame:
         """Spans of a whole column: frame[row, start, end, type, score] sorted by row, start."""
-        spans = self._detector.detect_batch(texts.fill_null(""))
+        return self._detect_batch_with_texts(texts)[0]
+
+    def _detect_batch_with_texts(self, texts: pl.Series) -> tuple[pl.DataFrame, dict[int, str]]:
+        spans, row_texts = self._detector.detect_batch_with_texts(texts.fill_null(""))
         spans = spans.filter(pl.col("type").is_in(self.types))
         if self.min_score is not None:
             spans = spans.filter(pl.col("score") >= self.min_score)
-        return spans
+        return spans, row_texts
 
     def _score_ok(self, score: float) -> bool:
         return self.min_score is None or score >= self.min_score
@@ -148,14 +152,12 @@ class Pseudonymizer:
         remove_sentence mode. Counts never hold values."""
         as_series = isinstance(texts, pl.Series)
         series = texts.cast(pl.Utf8) if as_series else pl.Series("text", list(texts), dtype=pl.Utf8)
-        spans = self.detect_batch(series)
+        spans, originals = self._detect_batch_with_texts(series)  # originals: the texts of rows with spans
         counts: Counter[str] = Counter()
         out = series.clone()
         if spans.height:
             rows = spans["row"].to_list()
             starts, ends, types = spans["start"].to_list(), spans["end"].to_list(), spans["type"].to_list()
-            row_ids = spans["row"].unique(maintain_order=True)
-            originals = dict(zip(row_ids.to_list(), series.gather(row_ids).to_list(), strict=True))
             if len(self._cache) > _CACHE_LIMIT:
                 self._cache.clear()
             grouped: dict[int, list[tuple[int, int, str]]] = {}
