@@ -90,3 +90,35 @@ def test_whole_page_goes_through_the_parser():
 def test_reviews_with_emoticons_survive_markup_stripping():
     reviews = ["ㅋㅋㅋ 진짜 웃기다 ^^ 강추!!", "ㅠㅠ 슬퍼요... (눈물)", "별 다섯 개 :) 최고"]
     assert stripped(*reviews) == reviews
+
+
+def test_page_text_removes_what_one_css_query_per_selector_removes():
+    # tag names go through lexbor's element lookup and runs of simple selectors through one
+    # CSS query: the text must be what removing each selector's matches in turn leaves
+    from selectolax.lexbor import LexborHTMLParser
+
+    from curate.rules import load_yaml
+    from curate.text.html import page_text
+
+    def one_by_one(html: str, selectors: tuple[str, ...]) -> str:
+        tree = LexborHTMLParser(html)
+        for selector in selectors:
+            for node in tree.css(selector):
+                node.decompose(recursive=False)
+        root = tree.body or tree.root
+        return "" if root is None else root.text(deep=True, separator="", strip=False)
+
+    pages = [
+        '<html><head><title>제목</title></head><body><div class="menu"><ul class="menu-list">'
+        '<li class="menu">메뉴</li></ul></div><p>본문</p><SCRIPT>x()</SCRIPT><svg><text>그림</text></svg>'
+        '<template><p>틀</p></template></body></html>',
+        '<body><nav><div id="sidebar"><nav>안</nav></div></nav><p>남는 <b class="share-btn">공유</b> 글</p>'
+        '<footer><footer>꼬리</footer></footer><ul><li>첫째</li><li>둘째</li></ul>끝</body>',
+    ]
+    shipped = tuple(load_yaml("clean/markup.yaml")["drop_selectors"])
+    ordered = ("li:first-child", "[class*=menu]", "ul > li", "b", "li:first-child")
+    for html in pages:
+        for selectors in (shipped, ordered):
+            assert page_text(html, selectors) == one_by_one(html, selectors)
+    assert page_text(pages[1], shipped) == "남는  글첫째둘째끝"
+    assert page_text(pages[1], ordered) == "안남는  글꼬리끝"
