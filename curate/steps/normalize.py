@@ -38,8 +38,28 @@ class Normalize(Step):
 
     def process(self, df: pl.DataFrame) -> StepOutput:
         rules = load_yaml(RULES)
-        text = pl.col("text")
+        # One scan finds every row that some part of the step could change (mojibake or a
+        # rewrite); the others, nearly all, are passed through without a second scan.
+        patterns = [rules["mojibake"]["suspect"]] if self.repair_mojibake else []
         counters: dict[str, int] = {}
+        touched = df.select(pl.col("text").str.contains(any_of([*patterns, *self._triggers(rules)]))
+                            .fill_null(False))["text"]
+        if not touched.any():
+            return StepOutput(df, counters={"invisible_chars_removed": 0})
+        changed = self._normalize(df.filter(touched), rules, counters)["text"]
+        return StepOutput(df.with_columns(df["text"].scatter(touched.arg_true(), changed)), counters=counters)
+
+    def _triggers(self, rules: dict) -> list[str]:
+        """Patterns of the rows the rewrites change."""
+        triggers = [rules["newlines"], rules["remove"]]
+        if self.fullwidth_to_ascii:
+            triggers.append("[" + "".join(_width_map(rules["width_keep"], rules["spaces"])) + "]")
+        if self.nfc:
+            triggers.append(rules["nfc_candidates"])
+        return triggers
+
+    def _normalize(self, df: pl.DataFrame, rules: dict, counters: dict[str, int]) -> pl.DataFrame:
+        text = pl.col("text")
         if self.repair_mojibake:
             suspect = df.select(text.str.contains(rules["mojibake"]["suspect"]).fill_null(False))["text"]
             if suspect.any():
@@ -47,16 +67,13 @@ class Normalize(Step):
                 fixed = before.map_elements(repair_mojibake, return_dtype=pl.Utf8)
                 counters["mojibake_repaired"] = int((fixed != before).sum())
                 df = df.with_columns(df["text"].scatter(suspect.arg_true(), fixed))
-        triggers = [rules["newlines"], rules["remove"]]
         expr = text.str.replace_all(rules["newlines"], "\n").str.replace_all(rules["remove"], "")
         if self.fullwidth_to_ascii:
             mapping = _width_map(rules["width_keep"], rules["spaces"])
             expr = expr.str.replace_many(list(mapping), list(mapping.values()))
-            triggers.append("[" + "".join(mapping) + "]")
         if self.nfc:
             expr = pl.when(expr.str.contains(rules["nfc_candidates"])).then(
                 expr.str.normalize("NFC")).otherwise(expr)
-            triggers.append(rules["nfc_candidates"])
         counters["invisible_chars_removed"] = 0
 
         def rewrite(rows: pl.DataFrame) -> pl.DataFrame:
@@ -64,4 +81,4 @@ class Normalize(Step):
                 rows.select(text.str.count_matches(rules["remove"]).sum()).item() or 0)
             return rows.with_columns(expr.alias("text"))
 
-        return StepOutput(transform_matching(df, any_of(triggers), rewrite), counters=counters)
+        return transform_matching(df, any_of(self._triggers(rules)), rewrite)
