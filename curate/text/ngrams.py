@@ -18,8 +18,8 @@ _MAX_DOCS = 1 << 24
 
 
 _NOT_A_GRAM = np.uint64(0xFFFFFFFFFFFFFFFF)  # sorts last; its document bits exceed any document
-_BUCKETS = 256  # per text, for the bound that spares most texts the sort (measured: 94% of characters)
-_BUCKET_CELLS = 1 << 22
+_MIX32 = np.uint32(int(_MIX) & 0xFFFFFFFF)
+_BUCKET_CELLS = 1 << 22  # bincount cells at a time for the bound that spares most texts the sort
 
 
 def _keys(codes: np.ndarray, lengths: np.ndarray, n: int) -> np.ndarray:
@@ -151,21 +151,38 @@ def exceeds_ngram_coverage_codes(codes: np.ndarray, lengths: np.ndarray, limits:
 
 
 def _bucket_bound(codes: np.ndarray, lengths: np.ndarray, n: int) -> np.ndarray:
-    """Per text, an upper bound of its top n-gram count: the fullest of ``_BUCKETS`` buckets
-    that its n-gram keys fall into by their low bits (equal keys share a bucket)."""
+    """Per text, an upper bound of its top n-gram count: the fullest of the 256 buckets
+    that its n-gram keys fall into by their lowest byte (equal keys share a bucket).
+
+    That byte is bits 24-31 of the hash product, which depend only on its low 32 bits:
+    computed in uint32 arithmetic it costs half of the full keys.
+    """
     bound = np.zeros(len(lengths), dtype=np.int64)
-    if len(codes) < n:
+    m = len(codes) - n + 1
+    if m <= 0:
         return bound
-    keys = _keys(codes, lengths, n)
-    starts = np.concatenate(([0], np.cumsum(lengths)))
-    per_call = max(1, _BUCKET_CELLS // _BUCKETS)  # texts per bincount: bounds its memory
+    codes = codes.astype(np.uint32, copy=False)
+    gram = codes[:m].copy()
+    with np.errstate(over="ignore"):
+        for k in range(1, n):
+            gram *= _MIX32
+            gram += codes[k : k + m]
+        gram *= _MIX32
+    gram >>= np.uint32(24)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    per_call = _BUCKET_CELLS // 256  # texts per bincount: bounds its memory
     for first in range(0, len(lengths), per_call):
         last = min(first + per_call, len(lengths))
-        chunk = keys[starts[first]:min(starts[last], len(keys))]
-        cell = np.repeat(np.arange(last - first, dtype=np.int64) * _BUCKETS, lengths[first:last])[: len(chunk)]
-        cell += (chunk & np.uint64(_BUCKETS - 1)).astype(np.int64)
-        counts = np.bincount(cell[chunk != _NOT_A_GRAM], minlength=(last - first) * _BUCKETS)
-        bound[first:last] = counts.reshape(last - first, _BUCKETS).max(axis=1)
+        lo, hi = starts[first], min(ends[last - 1], m)
+        cell = np.repeat(np.arange(last - first, dtype=np.int64) * 256, lengths[first:last])[: hi - lo]
+        cell += gram[lo:hi]
+        for k in range(1, n):  # the last n - 1 positions of a text start no n-gram of it
+            tail = ends[first:last] - k
+            tail = tail[(tail >= starts[first:last]) & (tail < hi)]
+            cell[tail - lo] = (last - first) * 256  # one spare cell, not read
+        counts = np.bincount(cell, minlength=(last - first) * 256 + 1)[:-1]
+        bound[first:last] = counts.reshape(last - first, 256).max(axis=1)
     return bound
 
 
