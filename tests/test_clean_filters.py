@@ -159,3 +159,37 @@ def test_quality_filter_ngram_rule_reads_first_non_blank_characters():
     over = exceeds_ngram_coverage(cut, limits)
     expected = ["repetitive_ngrams" if j and o else None for j, o in zip(judged, over, strict=True)]
     assert reasons(step, *texts) == expected == [None, "repetitive_ngrams", None, None, None, None]
+
+
+def test_ngram_pruning_gives_the_verdicts_of_every_coverage():
+    # the bucket bound and the count bounds only skip work: the verdicts are those of the
+    # top n-gram coverage computed for every text and every n
+    import numpy as np
+
+    from curate.text.ngrams import exceeds_ngram_coverage, top_ngram_coverage
+
+    rng = np.random.default_rng(0)
+    syllables = [chr(0xAC00 + i) for i in rng.integers(0, 400, 60)] + list("ㅋㅎ.!😀")
+    texts = []
+    for _ in range(3000):
+        words = rng.choice(syllables, size=int(rng.integers(1, 400)))
+        if rng.random() < 0.3:  # some texts repeat a piece of themselves
+            words = np.concatenate([words, np.tile(words[:int(rng.integers(1, 6))], int(rng.integers(1, 80)))])
+        texts.append("".join(words))
+    texts += ["", "ㅋ", "ㅋㅋ"]
+    for limits in ({2: 0.2, 3: 0.18, 4: 0.16}, {1: 0.1, 3: 0.05}, {2: 0.0}):
+        coverage = top_ngram_coverage(texts, list(limits))
+        expected = np.any([coverage[n] > limit for n, limit in limits.items()], axis=0)
+        assert (exceeds_ngram_coverage(texts, limits) == expected).all()
+        assert 0 < expected.sum() < len(texts) or limits == {2: 0.0}
+
+
+def test_ngram_coverage_of_a_text_does_not_depend_on_its_neighbours():
+    # a text too short for any 4-gram once leaked "hits" into the next text's coverage
+    from curate.text.ngrams import top_ngram_coverage
+
+    text = "갆곘괒겝괃과겸곌!갠갱괌괣굁괃곘걆국걦괒굔괃괒곌굖감굖괱걷격괄갃"
+    alone = top_ngram_coverage([text], [2, 4])
+    after_short = top_ngram_coverage(["ㅋㅋㅋ", text], [2, 4])
+    assert alone[4][0] == after_short[4][1] == 4 / len(text)
+    assert alone[2][0] == after_short[2][1] == 2 / len(text)

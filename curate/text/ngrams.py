@@ -82,7 +82,10 @@ def _top_ngram(codes: np.ndarray, lengths: np.ndarray, n: int, coverage: bool = 
     top_key[run_doc[first_best]] = run_key[first_best]
     doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
     hits = np.zeros(len(codes), dtype=np.int64)
-    hits[: len(keys)] = keys == top_key[doc[: len(keys)]]
+    # a text too short for any n-gram has the top key _NOT_A_GRAM, like the positions that
+    # cross into the next text: without the second test its characters counted as hits and
+    # the window below carried them into the next text's coverage
+    hits[: len(keys)] = (keys == top_key[doc[: len(keys)]]) & (keys != _NOT_A_GRAM)
     # character j is covered when an occurrence starts in [j-n+1, j]
     running = np.cumsum(hits)
     covered_mask = running - np.concatenate((np.zeros(n, dtype=np.int64), running[:-n])) > 0
