@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re as _re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -29,9 +29,11 @@ class PatternRule:
     # position of the text; an anchor (a regex that starts with a required character class, so
     # the engine skips ahead to it) that every match contains, starting at most anchor_back
     # non-space characters after the match's start, confines the tries to the few positions
-    # before each anchor. Same matches as ``regex.finditer`` (tested).
+    # before each anchor; of those, only where ``starts`` matches (a cheap regex of lookbehinds
+    # and one character that every match's start satisfies). Same matches as ``regex.finditer`` (tested).
     anchor: regex.Pattern | None = None
     anchor_back: int = 0
+    starts: regex.Pattern | None = None
 
     def finditer(self, text: str) -> Iterator[regex.Match]:
         """The matches of ``regex`` in ``text``, left to right, non-overlapping (as finditer)."""
@@ -51,14 +53,18 @@ class PatternRule:
                         break
                     budget -= 1
                 start -= 1
-            while start <= anchor:
-                match = self.regex.match(text, start)  # lookbehinds still see the text before start
-                if match is None:
-                    start += 1
-                    continue
-                yield match
-                start = max(match.end(), start + 1)  # finditer goes on after the end of a match
-            tried = start
+            if self.starts is None:
+                positions: Iterable[int] = range(start, anchor + 1)
+            else:
+                positions = [m.start() for m in self.starts.finditer(text, start, anchor + 1, overlapped=True)]
+            for position in positions:
+                if position < start:
+                    continue  # inside the match just given out
+                match = self.regex.match(text, position)  # lookbehinds still see the text before
+                if match is not None:
+                    yield match
+                    start = max(match.end(), position + 1)  # finditer goes on after a match's end
+            tried = max(start, anchor + 1)
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,7 @@ def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], tu
                 needs_context=bool(p.get("needs_context", False)),
                 anchor=regex.compile(_expand(p["anchor"], macros)) if "anchor" in p else None,
                 anchor_back=int(p.get("anchor_back", 0)),
+                starts=regex.compile(_expand(p["starts"], macros)) if "starts" in p else None,
             )
             for p in spec["patterns"]
         )
