@@ -107,13 +107,12 @@ class QualityFilter(Step):
         judged = np.minimum(non_blank, self.ngram_max_chars) >= self.ngram_min_chars
         repetitive = np.zeros(len(non_blank), dtype=bool)
         if judged.any():
-            length = offsets[1:] - offsets[:-1]
-            keep = ~blank & np.repeat(judged, length)
-            if (non_blank[judged] > self.ngram_max_chars).any():
-                running = np.zeros(len(blank) + 1, dtype=np.int64)
-                np.cumsum(~blank, out=running[1:])
-                rank = running[1:] - np.repeat(running[offsets[:-1]], length)  # 1: a document's first non-blank
-                keep &= rank <= self.ngram_max_chars
-            lengths = np.minimum(non_blank, self.ngram_max_chars)[judged]
-            repetitive[judged] = exceeds_ngram_coverage_codes(codes[keep], lengths, self.top_ngram_max_coverage)
+            chosen = codes[~blank & np.repeat(judged, offsets[1:] - offsets[:-1])]
+            lengths = non_blank[judged]
+            if (lengths > self.ngram_max_chars).any():  # keep the first ngram_max_chars of each
+                kept = np.minimum(lengths, self.ngram_max_chars)
+                runs = np.column_stack((kept, lengths - kept)).ravel()
+                chosen = chosen[np.repeat(np.tile([True, False], len(kept)), runs)]
+                lengths = kept
+            repetitive[judged] = exceeds_ngram_coverage_codes(chosen, lengths, self.top_ngram_max_coverage)
         return pl.when(pl.lit(pl.Series(repetitive))).then(pl.lit("repetitive_ngrams"))

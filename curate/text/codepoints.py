@@ -69,8 +69,8 @@ def class_bits(codes: np.ndarray, char_classes: tuple[str, ...]) -> np.ndarray:
 
 
 def segment_sums(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Sum of ``values`` within each text (int64); empty texts give 0."""
-    running = np.zeros(len(values) + 1, dtype=np.int64)
+    """Sum of ``values`` (0/1) within each text; empty texts give 0."""
+    running = np.zeros(len(values) + 1, dtype=np.int32 if len(values) < 2**31 else np.int64)
     np.cumsum(values, out=running[1:])
     return running[offsets[1:]] - running[offsets[:-1]]
 
