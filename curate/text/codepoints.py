@@ -29,10 +29,15 @@ def code_points(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, offsets
 
 
+def is_one_class(pattern: str) -> bool:
+    """Whether ``pattern`` is one character class (``[...]``, ``\\p{..}``, ``\\d`` ...)."""
+    return _ONE_CLASS.fullmatch(pattern) is not None
+
+
 def run_class(pattern: str) -> str | None:
     """The character class of a pattern that is one class repeated (``[...]+``, ``\\p{N}+``),
     whose matches are therefore the maximal runs of that class; None for any other pattern."""
-    if pattern.endswith("+") and _ONE_CLASS.fullmatch(pattern[:-1]):
+    if pattern.endswith("+") and is_one_class(pattern[:-1]):
         return pattern[:-1]
     return None
 
