@@ -6,7 +6,8 @@ from __future__ import annotations
 import polars as pl
 from spine_util import jsonl, read_outputs, run, write_recipe
 
-from curate.config import build_steps
+from curate.config import build_steps, load_recipe
+from curate.executors import get_executor
 from curate.runner import run_in_memory
 
 STEPS = [{"step": "dedup_exact", "sentences": True, "min_sentence_chars": 5},
@@ -34,3 +35,16 @@ def test_partitioned_state_equals_whole_state(tmp_path):
     assert kept.select("id", "text").equals(whole_kept.select("id", "text"))
     assert sorted(dropped["id"].to_list()) == sorted(whole_dead["id"].to_list())
     assert dropped.height > 20 and set(dropped["reason"].to_list()) >= {"duplicate_document"}
+
+
+def test_every_progress_bar_ends_complete(tmp_path):
+    """The bars a run draws (stages, and each global step's summarize and reduce) all end at
+    done == total: a bar left at 0/N reads as work that never finished."""
+    records = [{"id": f"d{i}", "text": f"문서 {i % 7}번의 내용입니다. 같은 문장이 반복됩니다."} for i in range(40)]
+    (tmp_path / "in.jsonl").write_bytes(jsonl(records))
+    recipe = write_recipe(tmp_path, ["in.jsonl"], STEPS, batch_size=10)
+    calls: dict[str, tuple[int, int]] = {}
+    get_executor("local", 1).run(load_recipe(recipe, {"workers": 1}), log=lambda _: None,
+                                 progress=lambda name, done, total: calls.__setitem__(name, (done, total)))
+    assert any("summarize" in name for name in calls) and any(name.startswith("stage") for name in calls)
+    assert all(done == total == 4 for done, total in calls.values()), calls

@@ -148,8 +148,9 @@ class Executor(ABC):
         bound = stage.global_step
         assert bound is not None and isinstance(bound.step, GlobalStep)
         work.setup_step(bound)  # reduce may need the run context (e.g. where to write a tokenizer)
+        label = f"{bound.label}: summarize and reduce"
         if progress:
-            progress(f"{bound.label}: summarize", 0, len(shards))
+            progress(label, 0, len(shards))
         t0 = time.perf_counter()
         summaries = self.map_summaries(work, stage.index, shards)
         t1 = time.perf_counter()
@@ -170,6 +171,8 @@ class Executor(ABC):
                 atomic_write_bytes(work.layout.global_part(stage.index, index),
                                    pickle.dumps(parts[index], protocol=pickle.HIGHEST_PROTOCOL))
         atomic_write_json(info_path, info)  # last: it marks the state complete
+        if progress:
+            progress(label, len(shards), len(shards))
         return info
 
 
