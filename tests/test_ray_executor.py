@@ -24,7 +24,12 @@ def _corpus(tmp_path) -> list[str]:
     return ["a.jsonl", "b.jsonl"]
 
 
-def test_ray_output_is_byte_identical_to_local(tmp_path):
+def test_ray_output_is_byte_identical_to_local(tmp_path, monkeypatch):
+    import curate.tokenizer.pretokenize as pretokenize
+
+    ray_cuts = []  # the driver (this process) reduces train_tokenizer: on Ray it cuts in Ray tasks
+    cut_on_ray = pretokenize.cut_eojeols_ray
+    monkeypatch.setattr(pretokenize, "cut_eojeols_ray", lambda *a, **k: ray_cuts.append(1) or cut_on_ray(*a, **k))
     inputs = _corpus(tmp_path)
     steps = [
         {"step": "regex_replace", "pattern": "<[^>]+>"},
@@ -33,11 +38,19 @@ def test_ray_output_is_byte_identical_to_local(tmp_path):
                         "field": "title"}]},
         {"step": "dedup_exact"},  # global: summarize on Ray, reduce in the driver
         {"step": "noop"},
+        {"step": "train_tokenizer", "vocab_size": 300, "min_frequency": 1},  # global, Kiwi on Ray tasks
     ]
     recipe = write_recipe(tmp_path, inputs, steps, batch_size=60)
     local = run(recipe, "local", 2, output=str(tmp_path / "local"))
+    assert not ray_cuts
     on_ray = run(recipe, "ray", 2, output=str(tmp_path / "ray"))
+    assert ray_cuts  # the Ray path of the tokenizer ran, and gave the same files
     assert output_bytes(tmp_path / "local") == output_bytes(tmp_path / "ray")
+    tokenizer = sorted(p.name for p in (tmp_path / "local" / "tokenizer").iterdir())
+    assert "tokenizer.json" in tokenizer
+    for name in tokenizer:
+        assert (tmp_path / "local" / "tokenizer" / name).read_bytes() == \
+            (tmp_path / "ray" / "tokenizer" / name).read_bytes()
     for key in ("records_in", "records_kept", "records_dropped", "records_quarantined"):
         assert local[key] == on_ray[key]
     assert local["records_quarantined"] == 1 and local["records_kept"] < 400

@@ -11,6 +11,7 @@ worker (atomic writes of identical content, so concurrent workers are safe).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -32,7 +33,7 @@ class TrainTokenizer(GlobalStep):
     special_tokens: str | dict[str, Any] | None = None  # a YAML path or its content; None: tokenizer/ default
     min_frequency: int = 2
     n_workers: int = 2
-    use_ray: bool = False  # cut eojeols in Ray tasks (the driver must have called ray.init)
+    use_ray: bool | None = None  # cut eojeols in Ray tasks; None: when the run is on Ray (ray.init done)
 
     _ctx: RunContext | None = PrivateAttr(default=None)
     _written: bool = PrivateAttr(default=False)
@@ -51,8 +52,9 @@ class TrainTokenizer(GlobalStep):
 
         if summary.height == 0:
             summary = pl.DataFrame(schema={"word": pl.Utf8, "count": pl.Int64})
+        use_ray = self.use_ray if self.use_ray is not None else _ray_running()
         options = TrainOptions(self.vocab_size, self.algorithm, self.special_tokens, self.min_frequency,
-                               self.n_workers, self.use_ray)
+                               self.n_workers, use_ray)
         result = train_from_counts(merge_counts(summary), options)
         state = {"files": result.files, "seconds": result.seconds, **result.stats}
         self._write(state)
@@ -69,3 +71,10 @@ class TrainTokenizer(GlobalStep):
 
         write_files(state["files"], Path(self._ctx.output_dir) / OUTPUT_SUBDIR)
         self._written = True
+
+
+def _ray_running() -> bool:
+    """Whether this process is a Ray driver (the Ray executor's reduce); never imports Ray itself
+    (importing it costs seconds and starts threads)."""
+    ray = sys.modules.get("ray")
+    return ray is not None and ray.is_initialized()
