@@ -146,3 +146,26 @@ def test_evaluation_of_a_local_model_uses_its_scores_and_the_ngram_bias_columns(
     # the none class's F1 over three (about 0.2); the bias columns are the n-gram model's.
     assert ours["toxic_roc_auc"] == 0.5 and ours["hate_macro_f1"] < 0.3
     assert ours["gender_bias_roc_auc"] == builtin["gender_bias_roc_auc"]
+
+
+@pytest.mark.ray
+def test_hf_model_on_ray_writes_what_the_local_executor_writes(tmp_path):
+    """On a cluster without GPUs the actors reserve none (asking would wait for ever) and score
+    on the CPU; the output is the local executor's, byte for byte."""
+    from spine_util import jsonl, output_bytes, run, write_recipe
+
+    directory = save_classifier(tmp_path / "model", {0: "none", 1: "offensive", 2: "hate"})
+    records = [{"id": f"d{i}", "text": TEXTS[i % len(TEXTS)] + f" {i}"} for i in range(60)]
+    (tmp_path / "in.jsonl").write_bytes(jsonl(records))
+    # An untrained model's p_hate differ in the sixth decimal: the median splits the texts, and
+    # equal bytes need the same floats on both executors.
+    direct = HFToxicityScorer(directory, device="cpu").score([r["text"] for r in records])["p_hate"]
+    threshold = float(np.median(direct.to_numpy()))
+    steps = [{"step": "toxicity", "hf_model": str(directory), "thresholds": {"p_hate": threshold}}]
+    recipe = write_recipe(tmp_path, ["in.jsonl"], steps, batch_size=20)
+    local = run(recipe, "local", 1, output=str(tmp_path / "local"))
+    on_ray = run(recipe, "ray", 2, output=str(tmp_path / "ray"))
+    assert output_bytes(tmp_path / "local") == output_bytes(tmp_path / "ray")
+    assert local["records_in"] == on_ray["records_in"] == 60
+    # What was dropped is what the model itself scores over the threshold.
+    assert 0 < on_ray["records_dropped"] == int((direct > threshold).sum()) < 60

@@ -141,9 +141,14 @@ class RayExecutor(Executor):
             if heavy:
                 # Actors reserve no CPU: an idle actor holding a CPU starves the task maps, and
                 # on a small cluster (1 CPU, or several heavy steps) that deadlocks the run. The
-                # pool size (``workers`` actors per heavy step) bounds them instead.
+                # pool size (``workers`` actors per heavy step) bounds them instead. GPUs are
+                # reserved only where the cluster has them: an actor asking for a GPU that no
+                # node has would wait for ever.
+                step = work.stage_steps(stage)[positions[0]].step
+                gpus = step.gpus() if step.gpus() <= ray.cluster_resources().get("GPU", 0) else 0.0
                 ds = ds.map_batches(_HeavyMap, fn_constructor_args=args, batch_size=1, batch_format="pyarrow",
-                                    num_cpus=0, compute=ActorPoolStrategy(min_size=1, max_size=self.workers))
+                                    num_cpus=0, num_gpus=gpus,
+                                    compute=ActorPoolStrategy(min_size=1, max_size=self.workers))
             else:
                 ds = ds.map_batches(_run_task, fn_args=args, batch_size=1, batch_format="pyarrow")
         markers = []

@@ -63,6 +63,11 @@ class Step(BaseModel):
     def setup(self, ctx: RunContext) -> None:
         """Load heavy state. Called once per worker before the first batch."""
 
+    def gpus(self) -> float:
+        """GPUs one worker of this (heavy) step would use: the Ray executor reserves them for its
+        actors when the cluster has GPUs (a Ray worker without a reservation sees none)."""
+        return 0.0
+
     def process(self, df: pl.DataFrame) -> pl.DataFrame | StepOutput:
         raise NotImplementedError
 

@@ -45,6 +45,7 @@ class Toxicity(Step):
     hf_labels: dict[str, str] | None = None  # its label -> score column; None: by name (hate, offensive, ...)
     hf_batch_size: int = Field(default=32, ge=1)
     device: Literal["auto", "cpu", "cuda"] = "auto"  # for hf_model; auto: a GPU when there is one
+    gpus_per_worker: float = Field(default=1.0, ge=0)  # for hf_model on Ray, when the cluster has GPUs
 
     _scorer: ToxicityScorer | None = PrivateAttr(default=None)
 
@@ -66,6 +67,9 @@ class Toxicity(Step):
         if unknown := set(merged) - set(DROP_REASONS):
             raise ValueError(f"unknown threshold keys {sorted(unknown)}")
         return {key: float(merged[key]) for key in DROP_REASONS if merged.get(key) is not None}
+
+    def gpus(self) -> float:
+        return self.gpus_per_worker if self.hf_model and self.device != "cpu" else 0.0
 
     def setup(self, ctx: RunContext) -> None:
         scorer = ToxicityScorer.load(self.model_dir) if self.model_dir else ToxicityScorer.default()

@@ -44,6 +44,9 @@ class HFToxicityScorer:
         except ImportError as error:
             raise ImportError("the Hugging Face scorer needs torch and transformers: "
                               "pip install 'curate[hf]'") from error
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # its loading bars would cut through curate's own
         self._torch = torch
         self.device = ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
         self.tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True)
