@@ -145,7 +145,7 @@ class RayExecutor(Executor):
                 # reserved only where the cluster has them: an actor asking for a GPU that no
                 # node has would wait for ever.
                 step = work.stage_steps(stage)[positions[0]].step
-                gpus = step.gpus() if step.gpus() <= ray.cluster_resources().get("GPU", 0) else 0.0
+                gpus = step.gpus() if 0 < step.gpus() <= ray.cluster_resources().get("GPU", 0) else 0.0
                 ds = ds.map_batches(_HeavyMap, fn_constructor_args=args, batch_size=1, batch_format="pyarrow",
                                     num_cpus=0, num_gpus=gpus,
                                     compute=ActorPoolStrategy(min_size=1, max_size=self.workers))

@@ -78,7 +78,8 @@ def load_unlabelled(path: str | Path, labelled: pl.Series) -> pl.Series:
 def load_sentiment(path: str | Path, seed: int) -> pl.DataFrame:
     """NSMC reviews (CC0) as columns text, negative: every review rated 1-3 (negative) and as
     many, drawn with a seeded numpy generator, of those rated 9-10 (positive); 4-8 left out."""
-    reviews = pl.read_ndjson(gzip.open(path)).select("text", "rating").filter(pl.col("text").str.len_chars() > 0)
+    with gzip.open(path) as raw:
+        reviews = pl.read_ndjson(raw).select("text", "rating").filter(pl.col("text").str.len_chars() > 0)
     negative = reviews.filter(pl.col("rating") <= 3)
     positive = reviews.filter(pl.col("rating") >= 9)
     picked = np.sort(np.random.default_rng(seed).permutation(len(positive))[: len(negative)])
