@@ -169,3 +169,16 @@ def test_hf_model_on_ray_writes_what_the_local_executor_writes(tmp_path):
     assert local["records_in"] == on_ray["records_in"] == 60
     # What was dropped is what the model itself scores over the threshold.
     assert 0 < on_ray["records_dropped"] == int((direct > threshold).sum()) < 60
+
+
+def test_a_model_with_every_column_needs_no_ngram_scoring(tmp_path):
+    class Refusing:
+        def score(self, texts):
+            raise AssertionError("the n-gram model was asked for columns the HF model gives")
+
+    labels = {0: "none", 1: "offensive", 2: "hate", 3: "gender_bias", 4: "other_bias"}
+    scorer = HFToxicityScorer(save_classifier(tmp_path, labels, favour="gender_bias", multi_label=True),
+                              device="cpu", fallback=Refusing())
+    scores = scorer.score(TEXTS)
+    assert scores.columns == list(SCORE_COLUMNS) and scores.height == len(TEXTS)
+    assert scores["p_gender_bias"].min() > 0.99 and scores["p_hate"].max() < 0.01

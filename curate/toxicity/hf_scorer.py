@@ -72,10 +72,12 @@ class HFToxicityScorer:
 
     def score(self, texts: pl.Series | list[str]) -> pl.DataFrame:
         series = texts if isinstance(texts, pl.Series) else pl.Series("text", texts, dtype=pl.Utf8)
-        scores = self.fallback.score(series)
         probability = self.probabilities(series.fill_null("").to_list())
-        return scores.with_columns(
-            pl.Series(column, probability[:, label_id], dtype=pl.Float32) for label_id, column in self.columns.items())
+        given = {column: pl.Series(column, probability[:, label_id], dtype=pl.Float32)
+                 for label_id, column in self.columns.items()}
+        if len(given) == len(SCORE_COLUMNS):  # the model gives every column: no n-gram scoring
+            return pl.DataFrame([given[column] for column in SCORE_COLUMNS])
+        return self.fallback.score(series).with_columns(given.values())
 
 
 def _map_labels(id2label: dict[int, str], labels: dict[str, str] | None, directory: Path) -> dict[int, str]:
