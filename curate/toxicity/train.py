@@ -21,6 +21,8 @@ from curate.toxicity.features import FeatureSpec, hash_batch
 from curate.toxicity.model_file import MODEL_FILE, write_arrays
 from curate.toxicity.scorer import HATE_CLASSES, SCORE_COLUMNS
 
+TRAINING_LIBRARIES = ("numpy", "scipy", "scikit-learn")
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -229,6 +231,16 @@ def fit(data: pl.DataFrame, config: TrainConfig, unlabelled: pl.Series | None = 
     return arrays, vocabulary
 
 
+def training_libraries() -> dict[str, str]:
+    """Versions of the libraries whose numerics decide the weights. L-BFGS stops at a
+    tolerance, so another release of any of them moves the weights in their last bits: the
+    file is reproduced byte for byte only with these versions (the lock's); with others the
+    labels and metrics stay within the bounds tests/test_toxicity.py checks."""
+    from importlib.metadata import version
+
+    return {name: version(name) for name in TRAINING_LIBRARIES}
+
+
 def train(data_path: str | Path, out_dir: str | Path, config: TrainConfig | None = None,
           clean_path: str | Path | None = None, unlabelled_path: str | Path | None = None,
           sentiment_path: str | Path | None = None) -> Path:
@@ -274,6 +286,7 @@ def train(data_path: str | Path, out_dir: str | Path, config: TrainConfig | None
         if sentiment is not None else None,
         "sentiment_data": "NSMC raw reviews (e9t/nsmc, CC0), rated 1-3 vs 9-10" if sentiment is not None else None,
         "data": "Korean HateSpeech Dataset (BEEP!), kocohub/korean-hate-speech, train split, CC BY-SA 4.0",
+        "trained_with": training_libraries(),
     }
     path = Path(out_dir) / MODEL_FILE
     write_arrays(path, arrays, meta)
