@@ -130,7 +130,7 @@ def run_one(input_path: Path, executor: str, workers: int, step: str, folder: Pa
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "curate.cli", "run", str(recipe_path), "--quiet", "--overwrite"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, "CURATE_PII_KEY": "bench-executor"})
+                            env={**os.environ, "CURATE_PII_KEY": "bench-executor-key-0001"})
     with PeakRss(proc.pid) as rss:
         _, err = proc.communicate()
     wall = time.perf_counter() - start

@@ -43,7 +43,7 @@ def main() -> None:
         start = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "-m", "curate.cli", "run", str(recipe_path), "--quiet", "--overwrite"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                env={**__import__("os").environ, "CURATE_PII_KEY": "bench-memory"})
+                                env={**__import__("os").environ, "CURATE_PII_KEY": "bench-memory-key-000001"})
         with PeakRss(proc.pid) as rss:
             _, err = proc.communicate()
         if proc.returncode:

@@ -251,7 +251,7 @@ def main() -> None:
           f"(built in {t_build:.1f} s); POLARS_MAX_THREADS={os.environ['POLARS_MAX_THREADS']}")
     rss_before = rss_mb()
 
-    key = b"bench-key"
+    key = b"bench-key-0123456789"
     p = Pseudonymizer(key=key)
     p.detect_batch(series.head(200))  # warm up (pattern compilation)
     t_det, spans = timed(lambda: p.detect_batch(series))

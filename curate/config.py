@@ -8,6 +8,7 @@ recipe runs the same from any working directory.
 
 from __future__ import annotations
 
+import glob
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -112,6 +113,9 @@ def _compose_with_lines(text: str, source: str) -> tuple[Any, dict[tuple, int]]:
             out = {}
             for key_node, value_node in node.value:
                 key = key_node.value
+                if key in out:  # YAML says keys are unique; PyYAML would silently keep the last
+                    raise RecipeError(f"{source}:{key_node.start_mark.line + 1}: {_dotted((*path, key))}: "
+                                      f"duplicate key (first on line {lines[(*path, key)]})")
                 out[key] = walk(value_node, (*path, key))
                 lines[(*path, key)] = key_node.start_mark.line + 1  # the key's line, not its value's
             return out
@@ -145,16 +149,32 @@ def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int]
     raise RecipeError("\n".join(messages)) from None
 
 
-def _resolve_paths(value: Any, base: Path, key: str = "") -> Any:
-    """Make relative file paths in step parameters absolute (keys named path, *_path, *_file)."""
+def _resolve_paths(value: Any, base: Path, where: _Where, loc: tuple, path_keys: tuple[str, ...],
+                   key: str = "") -> Any:
+    """Make relative file paths in step parameters absolute (keys named path, *_path, *_file,
+    *_dir, or one of the step's ``path_keys``) and check that each names something that
+    exists, so a missing evaluation set fails here, with its line, before any worker starts."""
     if isinstance(value, dict):
-        return {k: _resolve_paths(v, base, k) for k, v in value.items()}
+        return {k: _resolve_paths(v, base, where, (*loc, k), path_keys, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_resolve_paths(v, base, key) for v in value]
-    if isinstance(value, str) and (key == "path" or key.endswith(("_path", "_file", "_dir"))):
+        return [_resolve_paths(v, base, where, (*loc, i), path_keys, key) for i, v in enumerate(value)]
+    if isinstance(value, str) and (key == "path" or key.endswith(("_path", "_file", "_dir")) or key in path_keys):
         p = Path(value).expanduser()
-        return str(p if p.is_absolute() else (base / p).resolve())
+        resolved = str(p if p.is_absolute() else (base / p).resolve())
+        if not os.path.exists(resolved) and not glob.glob(resolved, recursive=True):
+            raise RecipeError(f"{where(loc)}: no such file or directory: {resolved}")
+        return resolved
     return value
+
+
+class _Where:
+    """``file:line: key.path`` for a place in the recipe."""
+
+    def __init__(self, source: str, lines: dict[tuple, int]):
+        self.source, self.lines = source, lines
+
+    def __call__(self, loc: tuple) -> str:
+        return f"{self.source}:{_where(self.lines, loc)}: {_dotted(loc)}"
 
 
 def build_steps(entries: list[dict[str, Any]], source: str = "<recipe>",
@@ -171,7 +191,7 @@ def build_steps(entries: list[dict[str, Any]], source: str = "<recipe>",
             raise RecipeError(f"{source}:{line}: steps[{i}].step: unknown step {name!r}; "
                               f"known steps: {', '.join(step_names())}") from None
         if base_dir is not None:
-            params = _resolve_paths(params, base_dir)
+            params = _resolve_paths(params, base_dir, _Where(source, lines), ("steps", i), cls.path_keys)
         try:
             steps.append(cls(**params))
         except ValidationError as exc:
@@ -202,6 +222,9 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Lo
     if recipe.key.file:
         key_file = Path(recipe.key.file).expanduser()
         recipe.key.file = str(key_file if key_file.is_absolute() else base / key_file)
+        if not os.path.isfile(recipe.key.file):
+            raise RecipeError(f"{source}:{_where(lines, ('key', 'file'))}: key.file: no such file: {recipe.key.file}")
+    settings = {}
     for key, value in (overrides or {}).items():
         if value is None:
             continue
@@ -211,6 +234,12 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Lo
         elif key == "output":
             recipe.output.path = str(Path(value).expanduser().resolve())
         else:
-            setattr(recipe, key, value)
+            settings[key] = value
+    if settings:  # command-line values get the same checks as the file's (--workers 0 is an error)
+        try:
+            recipe = Recipe.model_validate({**recipe.model_dump(), **settings})
+        except ValidationError as exc:
+            raise RecipeError("\n".join(f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg']}"
+                                         for e in exc.errors())) from None
     steps = build_steps(recipe.steps, source, lines, base)
     return LoadedRecipe(recipe=recipe, steps=steps, source=source, base_dir=base)

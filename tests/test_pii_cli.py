@@ -29,7 +29,7 @@ def _run(args: list[str], stdin: str, env_key: str | None = None) -> subprocess.
 @pytest.fixture(scope="module")
 def key_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("key") / "pii.key"
-    path.write_text("cli-test-key\n")
+    path.write_text("cli-test-key-0123456789\n")
     return path
 
 
@@ -50,7 +50,7 @@ def test_plain_text_filter(key_file):
 def test_jsonl_field_and_env_key(key_file):
     records = [{"id": i, "text": line, "meta": "010-0000-0000 stays"} for i, line in enumerate(LINES)]
     stdin = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    done = _run(["--field", "text", "--mode", "mask"], stdin, env_key="env-key")
+    done = _run(["--field", "text", "--mode", "mask"], stdin, env_key="env-key-0123456789")
     assert done.returncode == 0, done.stderr
     out = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["id"] for r in out] == [0, 1, 2]
@@ -68,3 +68,44 @@ def test_missing_key_file_is_a_clear_error(tmp_path):
 def test_types_option_limits_replacement(key_file):
     done = _run(["--key-file", str(key_file), "--types", "email", "--mode", "mask"], LINES[2] + "\n")
     assert done.stdout == "메일 [이메일] / 다시 010-2345-6789\n"
+
+
+def _run_bytes(args: list[str], stdin: bytes) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "CURATE_PII_KEY"}
+    return subprocess.run([sys.executable, "-m", "curate.pii.cli", *args], input=stdin, capture_output=True,
+                          cwd=REPO, env=env, timeout=60, check=False)
+
+
+def test_lone_surrogate_in_jsonl_is_repaired_and_other_fields_kept(key_file):
+    stdin = (rb'{"text": "a\ud800 010-2345-6789", "meta": "x\udc00"}' + b"\n"
+             + json.dumps({"text": "평범한 문장"}).encode() + b"\n")
+    done = _run_bytes(["--key-file", str(key_file), "--field", "text", "--mode", "mask", "--stats"], stdin)
+    assert done.returncode == 0, done.stderr.decode()
+    out = done.stdout.decode("utf-8").splitlines()  # valid UTF-8
+    assert len(out) == 2 and json.loads(out[0]) == {"text": "a\ufffd [전화번호]", "meta": "x\udc00"}
+    assert json.loads(out[1]) == {"text": "평범한 문장"} and b"surrogates_replaced\t1" in done.stderr
+
+
+def test_invalid_utf8_on_stdin_is_repaired_line_by_line(key_file):
+    stdin = b"caf\xe9 010-2345-6789\n\xff\xfe\n\xed\xa0\x80 end"
+    done = _run_bytes(["--key-file", str(key_file), "--mode", "mask", "--stats"], stdin)
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode("utf-8") == "caf\ufffd [전화번호]\n\ufffd\ufffd\n\ufffd\ufffd\ufffd end"
+    assert b"invalid_utf8_lines\t3" in done.stderr
+    jsonl = b'{"text": "caf\xe9 010-2345-6789"}\n'
+    done = _run_bytes(["--key-file", str(key_file), "--mode", "mask", "--field", "text"], jsonl)
+    assert done.returncode == 0 and json.loads(done.stdout) == {"text": "caf\ufffd [전화번호]"}
+
+
+@pytest.mark.parametrize("line", [b"[" * 100_000, b'{"text": 1' + b"0" * 5000 + b"}", b'{"text": "cut'])
+def test_unreadable_jsonl_line_is_a_clear_error(key_file, line):
+    done = _run_bytes(["--key-file", str(key_file), "--field", "text"], b'{"text": "ok"}\n' + line + b"\n")
+    assert done.returncode == 2 and b"line 2: not JSON" in done.stderr and b"Traceback" not in done.stderr
+
+
+def test_short_key_file_or_env_key_is_a_clear_error(tmp_path):
+    short = tmp_path / "short.key"
+    short.write_text("tiny-key\n")
+    for done in (_run(["--key-file", str(short)], "x\n"), _run([], "x\n", env_key="tiny-key")):
+        assert done.returncode == 2 and "8 bytes" in done.stderr and "16" in done.stderr and done.stdout == ""
+        assert "tiny" not in done.stderr and "Traceback" not in done.stderr

@@ -110,7 +110,7 @@ def test_no_value_survives_pseudonymization(rows):
     if not hasattr(pii, "Pseudonymizer"):
         pytest.skip("pseudonymizer not available")
     detector = Detector()
-    pseudonymizer = pii.Pseudonymizer(key=b"test-eval-key", detector=detector)
+    pseudonymizer = pii.Pseudonymizer(key=b"test-eval-key-0123456789", detector=detector)
     result = evaluate.evaluate(rows, detector, pseudonymizer)
     for split, m in result.items():
         leaked = {t: s["leaked"] for t, s in m["types"].items() if s["leaked"]}
@@ -121,7 +121,7 @@ def test_repeated_values_get_the_same_fake():
     pii = pytest.importorskip("curate.pii")
     if not hasattr(pii, "Pseudonymizer"):
         pytest.skip("pseudonymizer not available")
-    pseudonymizer = pii.Pseudonymizer(key=b"test-eval-key")
+    pseudonymizer = pii.Pseudonymizer(key=b"test-eval-key-0123456789")
     text = "연락처 010-1234-5678, 다시 한번 010-1234-5678로 hong@naver.com에게 hong@naver.com으로"
     out = pseudonymizer.pseudonymize(text)
     assert "010-1234-5678" not in out and "hong@naver.com" not in out

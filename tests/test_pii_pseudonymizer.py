@@ -74,7 +74,7 @@ def test_consistency_across_instances_calls_and_formats():
 
 def test_different_key_or_no_key_gives_different_fakes():
     base = Pseudonymizer(key=KEY).pseudonymize(TEXT)
-    assert Pseudonymizer(key=b"another key").pseudonymize(TEXT) != base
+    assert Pseudonymizer(key=b"another key, 16+ bytes").pseudonymize(TEXT) != base
     unkeyed = Pseudonymizer()
     assert not unkeyed.keyed and unkeyed.pseudonymize(TEXT) != base
 
@@ -97,7 +97,7 @@ def test_hash_mode_is_keyed_and_consistent():
     out = Pseudonymizer(key=KEY, mode="hash").pseudonymize(TEXT)
     hashes = re.findall(r"\[전화번호:([0-9a-f]{8})\]", out)
     assert len(hashes) == 3 and hashes[0] == hashes[2] != hashes[1]
-    other = Pseudonymizer(key=b"k2", mode="hash").pseudonymize(TEXT)
+    other = Pseudonymizer(key=b"second-key-0123456789", mode="hash").pseudonymize(TEXT)
     assert re.findall(r"\[전화번호:([0-9a-f]{8})\]", other)[0] != hashes[0]
 
 
@@ -151,10 +151,10 @@ def test_bad_arguments_are_refused():
 
 def test_key_from_file_and_env(tmp_path, monkeypatch):
     key_file = tmp_path / "key.txt"
-    key_file.write_text("file-key\n")
-    assert key_from_env_or_file(key_file) == b"file-key"
-    monkeypatch.setenv("CURATE_PII_KEY", "env-key")
-    assert key_from_env_or_file() == b"env-key"
+    key_file.write_text("file-key-0123456789\n")
+    assert key_from_env_or_file(key_file) == b"file-key-0123456789"
+    monkeypatch.setenv("CURATE_PII_KEY", "env-key-0123456789")
+    assert key_from_env_or_file() == b"env-key-0123456789"
     monkeypatch.delenv("CURATE_PII_KEY")
     assert key_from_env_or_file() is None
     empty = tmp_path / "empty.txt"
@@ -220,7 +220,7 @@ def test_ipv6_literal_url_fake_is_a_well_formed_url(url):
     from urllib.parse import urlsplit
 
     text = f"관리 서버 {url} 로 접속하세요"
-    for key in (KEY, b"another-key", b"third-key"):
+    for key in (KEY, b"another-key-0123456789", b"third-key-0123456789"):
         p = Pseudonymizer(key=key)
         assert [s.type for s in p.detect(text)] == ["url"]  # one url span, not an ipv6 inside it
         out = p.pseudonymize(text)
@@ -258,3 +258,48 @@ def test_spaced_licence_number_faked_in_the_same_form(pseudonymizer):
         out = pseudonymizer.pseudonymize(text)
         assert value not in out
         assert re.fullmatch(r"(운전면허번호 \d\d|면허증 [가-힣]{2}) \d\d \d{6} \d\d(입니다|로 확인)", out), out
+
+
+# ---------------------------------------------------------------- lone surrogates and keys
+
+
+def test_lone_surrogate_is_repaired_and_counted(pseudonymizer):
+    text = "a\ud800b 연락처 010-2345-6789 \udfff"
+    out = pseudonymizer.pseudonymize(text)
+    assert out.startswith("a\ufffdb 연락처 010-") and out.endswith(" \ufffd") and "2345-6789" not in out
+    assert [s.type for s in pseudonymizer.detect(text)] == ["phone"]
+    assert [s.type for s in pseudonymizer._detector.detect(text)] == ["phone"]
+    batch, counts = pseudonymizer.pseudonymize_batch([text, "평범한 문장", None], return_counts=True)
+    assert batch == [out, "평범한 문장", None] and counts == {"phone": 1, "surrogates_replaced": 2}
+
+
+@pytest.mark.parametrize(("key", "error", "says"), [
+    (5, TypeError, "int"), (0, TypeError, "int"), (1.5, TypeError, "float"), ([1] * 16, TypeError, "list"),
+    ("s", ValueError, "str of 1 byte"), (b"", ValueError, "bytes of 0 bytes"), ("", ValueError, "str of 0 bytes"),
+    (b"fifteen-bytes!!", ValueError, "bytes of 15 bytes"), ("키" * 5, ValueError, "str of 15 bytes"),
+])
+def test_bad_keys_are_refused_with_what_was_given_but_not_the_value(key, error, says):
+    with pytest.raises(error, match=says) as caught:
+        Pseudonymizer(key=key)
+    value = key.decode() if isinstance(key, bytes) else key
+    assert "16" in str(caught.value)
+    assert not isinstance(value, str) or len(value) < 3 or value not in str(caught.value)
+
+
+def test_str_key_is_its_utf8_bytes_and_none_draws_a_random_key():
+    key = "열여섯 바이트 이상의 키"
+    assert Pseudonymizer(key=key).pseudonymize(TEXT) == Pseudonymizer(key=key.encode()).pseudonymize(TEXT)
+    assert Pseudonymizer(key=bytearray(KEY)).pseudonymize(TEXT) == Pseudonymizer(key=KEY).pseudonymize(TEXT)
+    assert not Pseudonymizer(key=None).keyed
+
+
+def test_short_key_from_file_or_env_is_refused(tmp_path, monkeypatch):
+    short = tmp_path / "short.key"
+    short.write_text("  tiny-key \n")
+    with pytest.raises(KeyFileError, match=r"short\.key.* 8 bytes.* 16") as caught:
+        key_from_env_or_file(short)
+    assert "tiny" not in str(caught.value)
+    monkeypatch.setenv("SHORT_KEY", "tiny-key")
+    with pytest.raises(ValueError, match=r"\$SHORT_KEY.* 8 bytes.* 16") as caught:
+        key_from_env_or_file(env="SHORT_KEY")
+    assert "tiny" not in str(caught.value)

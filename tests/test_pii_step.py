@@ -12,6 +12,7 @@ import pytest
 
 from curate.steps import RunContext, StepOutput, get_step_class
 
+KEY = b"step-test-key-0123456789"
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 PII_SENTENCES = [
     "문의는 010-3456-7890 으로 주세요.",
@@ -41,7 +42,7 @@ def test_registered_and_validates_params():
 def test_pseudonymizes_with_run_key_and_counts_by_type():
     df = _frame(["연락처 010-3456-7890, 다시 010-3456-7890", "평범한 리뷰", "메일 movie.fan@gmail.com"])
     step = _step()
-    step.setup(RunContext(key=b"run-key"))
+    step.setup(RunContext(key=b"run-key-0123456789"))
     out = step.process(df)
     assert isinstance(out, StepOutput)
     assert out.df.columns == df.columns and out.df["id"].to_list() == df["id"].to_list()
@@ -53,29 +54,29 @@ def test_pseudonymizes_with_run_key_and_counts_by_type():
     assert out.counters == {"pii_email": 1, "pii_phone": 2}
     assert not out.examples
     again = _step()
-    again.setup(RunContext(key=b"run-key"))
+    again.setup(RunContext(key=b"run-key-0123456789"))
     assert again.process(df).df.equals(out.df)  # same key: byte-identical
 
 
 def test_key_file_and_env_fallbacks(tmp_path, monkeypatch):
     df = _frame(["연락처 010-3456-7890"])
     key_file = tmp_path / "k"
-    key_file.write_text("file-key")
+    key_file.write_text("file-key-0123456789")
     from_file = _step(key_file=str(key_file))
     from_file.setup(RunContext())
-    monkeypatch.setenv("MY_PII_KEY", "file-key")
+    monkeypatch.setenv("MY_PII_KEY", "file-key-0123456789")
     from_env = _step(key_env="MY_PII_KEY")
     from_env.setup(RunContext())
     assert from_file.process(df).df.equals(from_env.process(df).df)
     run_key_wins = _step(key_env="MY_PII_KEY")
-    run_key_wins.setup(RunContext(key=b"other"))
+    run_key_wins.setup(RunContext(key=b"other-key-0123456789"))
     assert not run_key_wins.process(df).df.equals(from_env.process(df).df)
 
 
 def test_remove_sentence_mode_on_split_text():
     df = _frame(["첫 문장입니다.\n제 번호는 010-3456-7890 입니다.\n마지막 문장.", "연락처 010-3456-7890"])
     step = _step(mode="remove_sentence")
-    step.setup(RunContext(key=b"k"))
+    step.setup(RunContext(key=KEY))
     out = step.process(df)
     assert out.df["text"].to_list() == ["첫 문장입니다.\n마지막 문장.", ""]  # the runner drops the empty row
     assert out.counters == {"pii_phone": 2, "sentences_removed": 2}
@@ -90,7 +91,7 @@ def test_real_reviews_with_pii_mixed_in():
     pii = itertools.cycle(PII_SENTENCES)
     texts = [f"{r} {next(pii)}" if i % 10 == 0 else r for i, r in enumerate(reviews)]
     step = _step(mode="pseudonymize")
-    step.setup(RunContext(key=b"k"))
+    step.setup(RunContext(key=KEY))
     out = step.process(_frame(texts))
     result = out.df["text"].to_list()
     joined = "\n".join(result)
@@ -109,7 +110,7 @@ def test_pipeline_run_and_cli_agree_across_shards(tmp_path):
     import sys
 
     repo = Path(__file__).resolve().parents[1]
-    (tmp_path / "pii.key").write_text("shared-key\n")
+    (tmp_path / "pii.key").write_text("shared-key-0123456789\n")
     lines = ["주문 문의 010-3456-7890 으로 연락주세요", "평범한 리뷰", "메일 movie.fan@gmail.com"]
     for shard in ("a", "b"):
         with (tmp_path / f"{shard}.jsonl").open("w", encoding="utf-8") as fh:
@@ -126,7 +127,7 @@ def test_pipeline_run_and_cli_agree_across_shards(tmp_path):
                for line in part.read_text(encoding="utf-8").splitlines()]
     by_id = {r["id"]: r["text"] for r in records}
     assert by_id["a0"] == by_id["b0"] != lines[0] and by_id["a2"] == by_id["b2"] != lines[2]
-    assert "shared-key" not in (tmp_path / "out" / "report.json").read_text(encoding="utf-8")
+    assert "shared-key-0123456789" not in (tmp_path / "out" / "report.json").read_text(encoding="utf-8")
     cli = subprocess.run([sys.executable, "-m", "curate.pii.cli", "--key-file", str(tmp_path / "pii.key")],
                          input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=repo,
                          timeout=60, check=False)

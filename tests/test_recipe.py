@@ -113,3 +113,104 @@ def test_repeated_steps_get_distinct_labels(tmp_path):
         steps: [{step: noop}, {step: regex_replace, pattern: a}, {step: noop}]
         """)
     assert load_recipe(path).labels() == ["noop.0", "regex_replace", "noop.2"]
+
+
+def test_duplicate_key_is_an_error_with_both_lines(tmp_path):
+    path = _write(tmp_path, """
+        input: a.jsonl
+        output: out
+        steps:
+          - step: length_filter
+            min_chars: 5
+            min_chars: 50
+        """)
+    assert _error(path) == f"{path}:6: steps[0].min_chars: duplicate key (first on line 5)"
+
+
+@pytest.mark.parametrize(("param", "value", "says"), [
+    ("min_chars", -5, "greater than or equal to 0"),
+    ("max_chars", 0, "greater than 0"),
+    ("min_sentence_chars", -1, "greater than or equal to 0"),
+])
+def test_negative_lengths_are_refused(tmp_path, param, value, says):
+    path = _write(tmp_path, f"""
+        input: a.jsonl
+        output: out
+        steps:
+          - step: length_filter
+            {param}: {value}
+        """)
+    message = _error(path)
+    assert message.startswith(f"{path}:5: steps[0].{param}: ") and says in message
+
+
+@pytest.mark.parametrize(("step", "param", "value"), [
+    ("language_filter", "min_hangul_ratio", 1.5), ("quality_filter", "max_symbol_ratio", -0.1),
+    ("cjk_filter", "max_cjk", -1), ("pii", "min_score", 2), ("dedup_exact", "min_sentence_chars", -3),
+])
+def test_out_of_range_parameters_are_refused(tmp_path, step, param, value):
+    path = _write(tmp_path, f"""
+        input: a.jsonl
+        output: out
+        steps:
+          - step: {step}
+            {param}: {value}
+        """)
+    assert _error(path).startswith(f"{path}:5: steps[0].{param}: ")
+
+
+def test_bounds_that_exclude_everything_are_refused(tmp_path):
+    path = _write(tmp_path, """
+        input: a.jsonl
+        output: out
+        steps:
+          - step: length_filter
+            min_chars: 100
+            max_chars: 10
+        """)
+    assert "max_chars (10) is below min_chars (100)" in _error(path)
+
+
+def test_missing_evaluation_set_fails_when_the_recipe_loads(tmp_path):
+    path = _write(tmp_path, """
+        input: a.jsonl
+        output: out
+        steps:
+          - step: decontaminate
+            eval_sets:
+              - name: klue
+                path: evals/missing.jsonl
+        """)
+    assert _error(path) == (f"{path}:7: steps[0].eval_sets[0].path: no such file or directory: "
+                            f"{tmp_path / 'evals' / 'missing.jsonl'}")
+
+
+def test_missing_key_file_and_model_directory_fail_when_the_recipe_loads(tmp_path):
+    path = _write(tmp_path, """
+        input: a.jsonl
+        output: out
+        steps:
+          - step: toxicity
+            hf_model: models/none
+        """)
+    assert _error(path) == f"{path}:5: steps[0].hf_model: no such file or directory: {tmp_path / 'models' / 'none'}"
+    path = _write(tmp_path, """
+        input: a.jsonl
+        output: out
+        key:
+          file: secret.key
+        steps: []
+        """)
+    assert _error(path) == f"{path}:4: key.file: no such file: {tmp_path / 'secret.key'}"
+
+
+def test_command_line_values_are_checked_like_the_file(tmp_path):
+    path = _write(tmp_path, """
+        input: a.jsonl
+        output: out
+        steps: []
+        """)
+    with pytest.raises(RecipeError, match="--workers: Input should be greater than or equal to 1"):
+        load_recipe(path, {"workers": 0})
+    with pytest.raises(RecipeError, match="--executor: Input should be 'local' or 'ray'"):
+        load_recipe(path, {"executor": "spark"})

@@ -11,18 +11,17 @@ import hashlib
 import json
 import os
 import pickle
-import secrets
-import shutil
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from curate.config import LoadedRecipe, RecipeError
+from curate.executors.claim import OutputLock, check_output, clear_output
 from curate.executors.layout import Layout, atomic_write_bytes, atomic_write_json
+from curate.executors.run_key import check_resumed_key, read_run_key
 from curate.executors.shard import ShardWork, Stage, parquet_bytes, split_stages
 from curate.io import expand, plan_inputs
 from curate.io.plan import Plan
@@ -31,30 +30,6 @@ from curate.report import build_report, write_reports
 from curate.steps.base import GlobalStep, RunContext
 
 Progress = Callable[[str, int, int], None]  # (stage description, shards done, shards total)
-
-
-def read_key(loaded: LoadedRecipe) -> tuple[bytes | None, str | None]:
-    """The pseudonymization key from the recipe's key file or environment variable.
-
-    Returns (key, warning). The key is never written anywhere by curate.
-    """
-    cfg = loaded.recipe.key
-    if cfg.file:
-        path = Path(cfg.file)
-        try:
-            key = path.read_bytes().strip()
-        except OSError as exc:
-            raise RecipeError(f"{loaded.source}: key file {path}: {exc.strerror}") from None
-        if not key:
-            raise RecipeError(f"{loaded.source}: key file {path} is empty")
-        return key, None
-    value = os.environ.get(cfg.env, "")
-    if value:
-        return value.encode("utf-8"), None
-    if any(s.name == "pii" for s in loaded.steps):
-        return secrets.token_bytes(32), (f"no pseudonymization key (${cfg.env} or key.file): using a random "
-                                         "key; fakes differ between runs and a resumed run is inconsistent")
-    return None, None
 
 
 def fingerprint(loaded: LoadedRecipe, plan: Plan) -> dict[str, Any]:
@@ -89,28 +64,36 @@ class Executor(ABC):
     # -- the run --------------------------------------------------------------------------------
     def run(self, loaded: LoadedRecipe, overwrite: bool = False, progress: Progress | None = None,
             log: Callable[[str], None] = print) -> dict[str, Any]:
-        started = time.time()
         recipe = loaded.recipe
         layout = Layout(recipe.output.path, recipe.output.format)
         plan = plan_inputs(expand(recipe.input.paths), recipe.input.format, recipe.batch_size)
-        stamp = fingerprint(loaded, plan)
-        if overwrite and layout.root.exists():
-            shutil.rmtree(layout.root)
-        elif layout.fingerprint.exists():
-            if json.loads(layout.fingerprint.read_text()).get("sha256") != stamp["sha256"]:
+        check_output(layout, [f.path for f in plan.files], overwrite)
+        run_key = read_run_key(loaded)
+        with OutputLock(layout.root):
+            if overwrite:
+                clear_output(layout, tuple(a for step in loaded.steps for a in step.artifacts))
+            return self._run_locked(loaded, layout, plan, run_key, progress, log)
+
+    def _run_locked(self, loaded: LoadedRecipe, layout: Layout, plan: Plan, run_key: Any,
+                    progress: Progress | None, log: Callable[[str], None]) -> dict[str, Any]:
+        started = time.time()
+        recipe = loaded.recipe
+        stamp = {**fingerprint(loaded, plan), "key": run_key.record()}
+        if layout.fingerprint.exists():
+            recorded = json.loads(layout.fingerprint.read_text())
+            if recorded.get("sha256") != stamp["sha256"]:
                 raise RecipeError(f"{layout.root} holds a run of a different recipe or input; "
                                   "choose another output directory or pass --overwrite")
-        elif layout.root.exists() and any(layout.root.iterdir()):
-            raise RecipeError(f"{layout.root} is not empty and holds no curate run; "
-                              "choose another output directory or pass --overwrite")
+            check_resumed_key(recorded.get("key"), run_key, layout.root)
         atomic_write_json(layout.fingerprint, stamp)
         layout.remove_partial_files()  # left by a run that was killed mid-write
         for warning in plan.warnings:
             log(f"warning: {warning}")
-        key, key_warning = read_key(loaded)
+        key_warning = run_key.warning
         if key_warning:
             log(f"warning: {key_warning}")
-        ctx = RunContext(seed=recipe.seed, key=key, work_dir=str(layout.state), output_dir=str(layout.root))
+        ctx = RunContext(seed=recipe.seed, key=run_key.key, work_dir=str(layout.state),
+                         output_dir=str(layout.root))
         stages = split_stages(loaded.labels(), loaded.steps)
         spec = InputSpec(recipe.input.text_field, recipe.input.id_field, recipe.input.max_record_bytes)
         work = ShardWork(layout, stages, spec, ctx, plan, recipe.batch_size)

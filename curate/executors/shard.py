@@ -10,10 +10,10 @@ at the start of the next stage.
 from __future__ import annotations
 
 import base64
-import codecs
 import io
 import json
 import pickle
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,26 +69,30 @@ def length_histogram(df: pl.DataFrame) -> list[int]:
     return counts
 
 
-_PUA = 0xF0000  # invalid byte b <-> U+F0000 + b (Supplementary Private Use Area-A)
+_PUA = 0xF0000  # raw byte b <-> U+F0000 + b (Supplementary Private Use Area-A)
+_ESCAPED = re.compile("[\U000f0000-\U000f00ff\udc80-\udcff]")
+_PUA_RUN = re.compile("([\U000f0000-\U000f00ff]+)")
 
 
-def _escape_invalid(error: UnicodeDecodeError) -> tuple[str, int]:
-    bad = error.object[error.start:error.end]
-    return "".join(chr(_PUA + b) for b in bad), error.end
-
-
-codecs.register_error("curate-pua", _escape_invalid)
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if "\udc80" <= char <= "\udcff":  # a byte that is not UTF-8, from surrogateescape
+        return chr(_PUA + ord(char) - 0xDC00)
+    # A real U+F00xx in the input is spelled as its own four bytes, so that every
+    # U+F00xx in the text stands for exactly one raw byte and the way back is exact.
+    return "".join(chr(_PUA + b) for b in char.encode("utf-8"))
 
 
 def _bytes_to_text(raw: bytes) -> str:
-    return raw.decode("utf-8", "curate-pua")
+    """Raw bytes as text a scrubber can read (Polars cannot hold the lone surrogates of surrogateescape)."""
+    return _ESCAPED.sub(_escape, raw.decode("utf-8", "surrogateescape"))
 
 
 def _text_to_bytes(text: str) -> bytes:
-    out = text.encode("utf-8")
-    for b in {ord(c) - _PUA for c in text if _PUA <= ord(c) < _PUA + 256}:
-        out = out.replace(chr(_PUA + b).encode("utf-8"), bytes([b]))
-    return out
+    """The inverse of ``_bytes_to_text`` for any input; text a scrubber put in is encoded as UTF-8."""
+    parts = _PUA_RUN.split(text)  # odd parts are runs of escaped bytes
+    return b"".join(bytes(ord(c) - _PUA for c in part) if i % 2 else part.encode("utf-8")
+                    for i, part in enumerate(parts))
 
 
 def quarantine_jsonl(items: list[Quarantined]) -> bytes:
@@ -128,7 +132,7 @@ class ShardWork:
     batch_size: int = 0
     _ready: set[str] = field(default_factory=set, init=False)
     _states: dict[int, Any] = field(default_factory=dict, init=False)
-    _scrubber: Any = field(default=None, init=False)
+    _scrubbers: list[Any] | None = field(default=None, init=False)  # built on first use
 
     def setup(self) -> None:
         """Load every step's heavy state (a local worker runs all steps)."""
@@ -175,25 +179,24 @@ class ShardWork:
 
     # -- processing -----------------------------------------------------------------------------
     def scrub(self, quarantined: list[Quarantined]) -> list[Quarantined]:
-        """Quarantined raw bytes get the recipe's PII treatment before they touch the disk.
+        """Quarantined raw bytes get the treatment of every step that declares one (PII) before
+        they touch the disk.
 
         Bytes that are not UTF-8 travel as private-use characters (Polars cannot hold lone
-        surrogates), so everything except the PII spans stays byte-for-byte. Sentence
-        removal becomes masking here: raw bytes are evidence of what was unreadable and
-        must keep their shape.
+        surrogates), so everything a scrubber leaves alone stays byte-for-byte.
         """
-        pii = next((b.step for st in self.stages for b in st.steps if b.step.name == "pii"), None)
-        if pii is None or not quarantined:
+        if not quarantined:
             return quarantined
-        if self._scrubber is None:
-            from curate.pii import Pseudonymizer
-
-            mode = "mask" if pii.mode == "remove_sentence" else pii.mode
-            self._scrubber = Pseudonymizer(key=self.ctx.key, types=pii.types, mode=mode, tags=pii.tags,
-                                           min_score=pii.min_score)
-        clean = self._scrubber.pseudonymize_batch([_bytes_to_text(q.raw) for q in quarantined])
-        return [Quarantined(q.file, q.line, q.error, _text_to_bytes(c))
-                for q, c in zip(quarantined, clean, strict=True)]
+        if self._scrubbers is None:
+            declared = (b.step.quarantine_scrubber(self.ctx) for st in self.stages for b in st.steps)
+            self._scrubbers = [scrub for scrub in declared if scrub is not None]
+        if not self._scrubbers:
+            return quarantined
+        texts = [_bytes_to_text(q.raw) for q in quarantined]
+        for scrub in self._scrubbers:
+            texts = scrub(texts)
+        return [Quarantined(q.file, q.line, q.error, _text_to_bytes(t))
+                for q, t in zip(quarantined, texts, strict=True)]
 
     def parse(self, raw: RawShard) -> tuple[pl.DataFrame, list[Quarantined], dict[str, Any]]:
         parsed = parse_raw_shard(raw, self.input_spec)

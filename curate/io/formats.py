@@ -2,12 +2,14 @@
 
 Compressed streams are read block by block so that a truncated gzip or zstd
 file yields everything before the damage and then reports where it broke,
-instead of losing the whole file.
+instead of losing the whole file. Compression is what the content says, not
+the name: a plain file called ``.gz`` is read as plain lines.
 """
 
 from __future__ import annotations
 
 import glob
+import os
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,8 +22,11 @@ Format = Literal["jsonl", "text", "parquet"]
 Compression = Literal["none", "gzip", "zstd"]
 
 BLOCK = 8 << 20  # bytes read per block; large blocks keep Python overhead negligible
+SNIFF = 1 << 16  # bytes decoded on trial when the content's compression contradicts the name
+BOM = b"\xef\xbb\xbf"
 
 _COMPRESSION = {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+_MAGIC: dict[bytes, Compression] = {b"\x1f\x8b": "gzip", b"\x28\xb5\x2f\xfd": "zstd"}
 _FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".txt": "text", ".text": "text",
             ".parquet": "parquet", ".pq": "parquet"}
 
@@ -43,18 +48,44 @@ def detect(path: str | Path, fmt: str | None = None) -> tuple[Format, Compressio
     raise InputError(f"{path}: cannot tell the format from the name; set input.format (jsonl, text, parquet)")
 
 
+def content_compression(path: str | Path, named: Compression) -> Compression:
+    """The compression ``path`` really has, by its magic bytes.
+
+    Where the name says otherwise, the content must also decode on trial: a plain
+    file that merely starts with the magic bytes stays plain, so its lines are kept.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF)
+    found = next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), "none")
+    if found == named or found == "none":
+        return found
+    return found if _decodes(head, found) else "none"
+
+
+def _decodes(head: bytes, kind: Compression) -> bool:
+    """Whether ``head`` starts a stream of ``kind`` that yields data (one byte asked: a bomb stays small)."""
+    try:
+        if kind == "zstd":
+            return bool(zstandard.ZstdDecompressor().stream_reader(head).read(1))
+        decomp = zlib.decompressobj(47)
+        return bool(decomp.decompress(head, 1)) or decomp.eof
+    except (zlib.error, zstandard.ZstdError):
+        return False
+
+
 def expand(patterns: list[str], base: Path | None = None) -> list[str]:
     """Paths matching ``patterns`` (relative ones resolved against ``base``), sorted, de-duplicated.
 
-    Sorting makes the record order, and so shard numbering and ids, independent of
-    the order the filesystem lists files in.
+    A pattern that names an existing file is that file, even if it holds glob
+    characters (``d[1].jsonl``). Sorting makes the record order, and so shard
+    numbering and ids, independent of the order the filesystem lists files in.
     """
     found: set[str] = set()
     for pattern in patterns:
         p = Path(pattern).expanduser()
         if not p.is_absolute() and base is not None:
             p = base / p
-        matches = glob.glob(str(p), recursive=True)
+        matches = [str(p)] if os.path.isfile(p) else glob.glob(str(p), recursive=True)
         if not matches:
             raise InputError(f"input {str(p)!r} matches no file")
         found.update(str(Path(m)) for m in matches if Path(m).is_file())
@@ -78,8 +109,13 @@ class ByteStream:
     path: str
     compression: Compression
     damage: StreamDamage | None = field(default=None, init=False)
+    padding: int = field(default=0, init=False)  # zero bytes skipped between or after members
 
     def blocks(self) -> Iterator[bytes]:
+        """The decompressed bytes without a leading byte order mark (it is no part of the first line)."""
+        yield from _without_bom(self._decompressed())
+
+    def _decompressed(self) -> Iterator[bytes]:
         with open(self.path, "rb") as raw:
             if self.compression == "none":
                 yield from _plain_blocks(raw)
@@ -100,6 +136,11 @@ class ByteStream:
         pending = False
         while chunk := raw.read(BLOCK):
             while chunk:
+                if not pending:  # between members: tar and dd pad with zeros, which start no member
+                    rest = chunk.lstrip(b"\0")
+                    self.padding += len(chunk) - len(rest)
+                    if not (chunk := rest):
+                        break
                 pending = True
                 try:
                     out = decomp.decompress(chunk)
@@ -122,3 +163,14 @@ class ByteStream:
 def _plain_blocks(raw: BinaryIO) -> Iterator[bytes]:
     while chunk := raw.read(BLOCK):
         yield chunk
+
+
+def _without_bom(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    head = b""
+    for block in blocks:
+        head += block
+        if len(head) >= len(BOM):
+            break
+    if head := head[len(BOM):] if head.startswith(BOM) else head:
+        yield head
+    yield from blocks

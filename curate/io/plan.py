@@ -9,6 +9,7 @@ corpus into exactly the same shards.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
-from curate.io.formats import ByteStream, Compression, Format, detect
+from curate.io.formats import ByteStream, Compression, Format, content_compression, detect
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ def _common_root(paths: list[str]) -> Path:
     return root
 
 
-def _count_lines(path: str, compression: Compression) -> tuple[int, bool, str | None]:
-    """(complete lines, whether a partial last line exists, damage) in one streaming pass."""
+def _count_lines(path: str, compression: Compression) -> tuple[int, bool, str | None, int]:
+    """(complete lines, whether a partial last line exists, damage, zero padding) in one streaming pass."""
     stream = ByteStream(path, compression)
     lines = 0
     last = b"\n"
@@ -72,24 +73,53 @@ def _count_lines(path: str, compression: Compression) -> tuple[int, bool, str | 
     if has_tail and damage is None:
         lines += 1  # an intact file may simply lack the final newline; its last line is whole
         has_tail = False
-    return lines, has_tail, damage
+    return lines, has_tail, damage, stream.padding
+
+
+def _count_rows(path: str) -> tuple[int, bool, str | None]:
+    """(rows, _, damage) from the footer; an unreadable or self-contradicting footer quarantines the file."""
+    try:
+        meta = pq.ParquetFile(path).metadata
+        groups = sum(meta.row_group(i).num_rows for i in range(meta.num_row_groups))
+    except Exception as exc:
+        return 0, True, f"unreadable parquet file: {exc}"
+    if meta.num_rows != groups or groups < 0:  # shards are cut from this count: it must be sane
+        return 0, True, f"unreadable parquet file: footer says {meta.num_rows} rows, its row groups {groups}"
+    return meta.num_rows, False, None
+
+
+def _read_once(paths: list[str], warnings: list[str]) -> list[str]:
+    """``paths`` less those that are the same file as an earlier one (a symlink matched beside its target)."""
+    first: dict[str, str] = {}
+    for path in paths:
+        real = os.path.realpath(path)
+        if real in first:
+            warnings.append(f"{path}: the same file as {first[real]}; read once")
+        else:
+            first[real] = path
+    return list(first.values())
 
 
 def plan_inputs(paths: list[str], fmt: str | None, batch_size: int) -> Plan:
+    warnings: list[str] = []
+    paths = _read_once(paths, warnings)
     root = _common_root(paths)
     files: list[FilePlan] = []
     shards: list[Shard] = []
-    warnings: list[str] = []
     for path in paths:
-        file_fmt, compression = detect(path, fmt)
+        file_fmt, named = detect(path, fmt)
         source = str(Path(path).resolve().relative_to(root))
+        compression, padding = named, 0
         if file_fmt == "parquet":
-            try:
-                n_lines, has_tail, damage = pq.ParquetFile(path).metadata.num_rows, False, None
-            except Exception as exc:  # unreadable footer: the whole file goes to quarantine
-                n_lines, has_tail, damage = 0, True, f"unreadable parquet file: {exc}"
+            n_lines, has_tail, damage = _count_rows(path)
         else:
-            n_lines, has_tail, damage = _count_lines(path, compression)
+            compression = content_compression(path, named)
+            n_lines, has_tail, damage, padding = _count_lines(path, compression)
+        if compression != named and (n_lines or damage):
+            warnings.append(f"{source}: named as {_describe(named)} but the content is {_describe(compression)}; "
+                            "read by content")
+        if padding:
+            warnings.append(f"{source}: {padding} zero bytes of padding between or after compressed members, ignored")
         plan = FilePlan(path, source, file_fmt, compression, n_lines, damage, has_tail)
         files.append(plan)
         if n_lines == 0 and damage is None:
@@ -99,6 +129,10 @@ def plan_inputs(paths: list[str], fmt: str | None, batch_size: int) -> Plan:
             n = min(batch_size, n_lines - first)
             shards.append(Shard(len(shards), plan, chunk, first + 1, max(n, 0)))
     return Plan(tuple(files), tuple(shards), tuple(warnings))
+
+
+def _describe(compression: Compression) -> str:
+    return "plain text" if compression == "none" else compression
 
 
 def iter_line_chunks(file: FilePlan, batch_size: int) -> Iterator[tuple[int, list[bytes], bytes | None]]:

@@ -1,38 +1,26 @@
 """Turn a shard's raw lines (or parquet rows) into a frame, quarantining what cannot be read.
 
 Every physical line that is not blank becomes exactly one of: a record in the
-frame, or a quarantine entry (file, line, error, raw bytes). Blank lines are not
-records. The fast path parses the whole chunk with Polars; only when that fails
-do we look at lines one by one to find and set aside the bad ones.
+frame, or a quarantine entry (file, line, error, raw bytes); so does every
+parquet row. Blank lines are not records. JSON lines are read by
+``curate.io.jsonl`` (which also handles lone surrogate escapes), parquet rows by
+``curate.io.parquet_rows``.
 """
 
 from __future__ import annotations
 
-import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from curate.io.jsonl import parse_jsonl
+from curate.io.parquet_rows import read_parquet_rows
 from curate.io.plan import FilePlan, Shard, iter_line_chunks
+from curate.io.records import RECORD_COLUMNS, InputSpec, Quarantined, empty_frame, finish
 
-RECORD_COLUMNS = ("id", "text", "_src", "_line")
-
-
-@dataclass(frozen=True)
-class InputSpec:
-    text_field: str = "text"
-    id_field: str = "id"
-    max_record_bytes: int = 64 << 20
-
-
-@dataclass
-class Quarantined:
-    file: str
-    line: int
-    error: str
-    raw: bytes
+__all__ = ["RECORD_COLUMNS", "InputSpec", "Quarantined", "RawShard", "ShardInput", "iter_raw_shards",
+           "parse_raw_shard"]
 
 
 @dataclass
@@ -77,7 +65,7 @@ def iter_raw_shards(files: tuple[FilePlan, ...], shards: tuple[Shard, ...], batc
 def parse_raw_shard(raw: RawShard, spec: InputSpec) -> ShardInput:
     shard = raw.shard
     if raw.lines is None:
-        return _read_parquet_rows(shard, spec)
+        return ShardInput(shard, *read_parquet_rows(shard, spec))
     quarantined: list[Quarantined] = []
     if raw.tail is not None:
         line_no = shard.first_line + len(raw.lines)
@@ -93,26 +81,10 @@ def parse_raw_shard(raw: RawShard, spec: InputSpec) -> ShardInput:
     if shard.file.fmt == "text":
         frame, bad = _parse_text(numbered, shard.file)
     else:
-        frame, bad = _parse_jsonl(numbered, shard.file, spec)
+        frame, bad = parse_jsonl(numbered, shard.file, spec)
     quarantined.extend(bad)
     quarantined.sort(key=lambda q: q.line)
     return ShardInput(shard, frame, quarantined)
-
-
-def _empty_frame() -> pl.DataFrame:
-    return pl.DataFrame(schema={"id": pl.Utf8, "text": pl.Utf8, "_src": pl.Utf8, "_line": pl.Int64})
-
-
-def _finish(ids: pl.Series | list, texts: pl.Series | list, line_nos: list[int], file: FilePlan) -> pl.DataFrame:
-    frame = pl.DataFrame({"id": ids, "text": texts, "_line": line_nos},
-                         schema={"id": pl.Utf8, "text": pl.Utf8, "_line": pl.Int64})
-    generated = pl.lit(f"{file.source}:") + pl.col("_line").cast(pl.Utf8)
-    return frame.select(
-        pl.coalesce(pl.col("id"), generated).alias("id"),
-        "text",
-        pl.lit(file.source).alias("_src"),
-        "_line",
-    )
 
 
 def _parse_text(numbered: list[tuple[int, bytes]], file: FilePlan) -> tuple[pl.DataFrame, list[Quarantined]]:
@@ -126,83 +98,5 @@ def _parse_text(numbered: list[tuple[int, bytes]], file: FilePlan) -> tuple[pl.D
         except UnicodeDecodeError as exc:
             bad.append(Quarantined(file.source, n, f"invalid UTF-8 at byte {exc.start}", line))
     if not texts:
-        return _empty_frame(), bad
-    return _finish([None] * len(texts), texts, line_nos, file), bad
-
-
-def _parse_jsonl(numbered: list[tuple[int, bytes]], file: FilePlan,
-                 spec: InputSpec) -> tuple[pl.DataFrame, list[Quarantined]]:
-    if not numbered:
-        return _empty_frame(), []
-    try:
-        # Infer over every line: a text field that is not a string everywhere must
-        # take the careful path, which quarantines it, rather than be stringified.
-        frame = pl.read_ndjson(io.BytesIO(b"\n".join(line for _, line in numbered)),
-                               infer_schema_length=None, schema_overrides={spec.id_field: pl.Utf8})
-        if (frame.height == len(numbered) and frame.schema.get(spec.text_field) == pl.Utf8
-                and frame[spec.text_field].null_count() == 0):
-            if spec.id_field not in frame.columns:
-                frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(spec.id_field))
-            return _finish(frame[spec.id_field], frame[spec.text_field], [n for n, _ in numbered], file), []
-    except Exception:
-        pass
-    return _parse_jsonl_careful(numbered, file, spec)
-
-
-def _parse_jsonl_careful(numbered: list[tuple[int, bytes]], file: FilePlan,
-                         spec: InputSpec) -> tuple[pl.DataFrame, list[Quarantined]]:
-    bad: list[Quarantined] = []
-    ids: list[str | None] = []
-    texts: list[str] = []
-    line_nos: list[int] = []
-    for n, line in numbered:
-        try:
-            decoded = line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            bad.append(Quarantined(file.source, n, f"invalid UTF-8 at byte {exc.start}", line))
-            continue
-        try:
-            obj = json.loads(decoded)
-        except json.JSONDecodeError as exc:
-            bad.append(Quarantined(file.source, n, f"broken JSON: {exc.msg} at column {exc.colno}", line))
-            continue
-        if not isinstance(obj, dict):
-            bad.append(Quarantined(file.source, n, f"not a JSON object ({type(obj).__name__})", line))
-            continue
-        text = obj.get(spec.text_field)
-        if text is None:
-            bad.append(Quarantined(file.source, n, f"missing text field {spec.text_field!r}", line))
-            continue
-        if not isinstance(text, str):
-            bad.append(Quarantined(file.source, n, f"text field {spec.text_field!r} is "
-                                   f"{type(text).__name__}, not a string", line))
-            continue
-        raw_id = obj.get(spec.id_field)
-        ids.append(None if raw_id is None else str(raw_id))
-        texts.append(text)
-        line_nos.append(n)
-    if not texts:
-        return _empty_frame(), bad
-    return _finish(ids, texts, line_nos, file), bad
-
-
-def _read_parquet_rows(shard: Shard, spec: InputSpec) -> ShardInput:
-    file = shard.file
-    if file.damage is not None:
-        return ShardInput(shard, _empty_frame(), [Quarantined(file.source, 1, file.damage, b"")])
-    lazy = pl.scan_parquet(file.path)
-    names = lazy.collect_schema().names()
-    if spec.text_field not in names:
-        error = f"parquet file has no column {spec.text_field!r} (columns: {', '.join(names)})"
-        rows = [Quarantined(file.source, shard.first_line + i, error, b"") for i in range(shard.n_lines)]
-        return ShardInput(shard, _empty_frame(), rows)
-    cols = [pl.col(spec.text_field).cast(pl.Utf8).alias("text")]
-    cols.append(pl.col(spec.id_field).cast(pl.Utf8).alias("id") if spec.id_field in names
-                else pl.lit(None, dtype=pl.Utf8).alias("id"))
-    frame = lazy.slice(shard.first_line - 1, shard.n_lines).select(cols).collect()
-    line_nos = list(range(shard.first_line, shard.first_line + frame.height))
-    frame = _finish(frame["id"], frame["text"], line_nos, file)
-    missing = frame.filter(pl.col("text").is_null())
-    quarantined = [Quarantined(file.source, n, f"missing text field {spec.text_field!r}", b"")
-                   for n in missing["_line"].to_list()]
-    return ShardInput(shard, frame.filter(pl.col("text").is_not_null()), quarantined)
+        return empty_frame(), bad
+    return finish([None] * len(texts), texts, line_nos, file), bad

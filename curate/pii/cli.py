@@ -6,8 +6,9 @@
 
 Input is read line by line in batches; every batch goes through one ``pseudonymize_batch`` call.
 Plain text: one record per line. JSONL (``--field``): only that field is rewritten, the other
-fields pass through. The key comes from ``--key-file`` or ``CURATE_PII_KEY``; without either,
-a random per-run key is used (fakes are then not reproducible across runs). ``--stats`` prints
+fields pass through. One output line per input line; bytes are never refused (``filter_stream``).
+The key comes from ``--key-file`` or ``CURATE_PII_KEY`` (at least 16 bytes); without either, a
+random per-run key is used (fakes are then not reproducible across runs). ``--stats`` prints
 counts by type to stderr at the end, never values.
 """
 
@@ -17,13 +18,14 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 
 from curate.pii.keys import DEFAULT_KEY_ENV, KeyFileError, key_from_env_or_file
 from curate.pii.pseudonymizer import MODES, Pseudonymizer
 
+INVALID_UTF8 = "invalid_utf8_lines"
 app = typer.Typer(add_completion=False, help="Pseudonymize PII in text read from stdin.")
 
 
@@ -46,58 +48,96 @@ def pseudonymize(
         raise typer.Exit(2) from None
     if key is None:
         typer.echo(f"note: no key (--key-file or ${DEFAULT_KEY_ENV}); fakes are random per run", err=True)
-    totals: Counter[str] = Counter()
-    stdin = sys.stdin
-    out = sys.stdout
-    batch: list[str] = []
-    line_no = 0
-    for raw in stdin:
-        line_no += 1
-        batch.append(raw)
-        if len(batch) >= batch_size:
-            _flush(batch, pseudonymizer, field, totals, out, line_no)
-            batch = []
-    if batch:
-        _flush(batch, pseudonymizer, field, totals, out, line_no)
-    out.flush()
+    try:
+        totals = filter_stream(sys.stdin.buffer, sys.stdout.buffer, pseudonymizer, field, batch_size)
+    except UnreadableLine as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        sys.stdout.buffer.flush()
+    if totals[INVALID_UTF8]:
+        typer.echo(f"note: {totals[INVALID_UTF8]} line(s) held invalid UTF-8, written with U+FFFD", err=True)
     if stats:
         for name, count in sorted(totals.items()):
             typer.echo(f"{name}\t{count}", err=True)
 
 
-def _flush(
-    lines: list[str], p: Pseudonymizer, field: str | None, totals: Counter, out, last_line: int
-) -> None:
-    endings = ["\n" if line.endswith("\n") else "" for line in lines]
-    bodies = [line[:-1] if line.endswith("\n") else line for line in lines]
+class UnreadableLine(ValueError):
+    """A JSONL line that is not JSON (or too deeply nested to rewrite); names the line, not its text."""
+
+
+def filter_stream(stdin: BinaryIO, stdout: BinaryIO, p: Pseudonymizer, field: str | None = None,
+                  batch_size: int = 1000) -> Counter[str]:
+    """The filter itself: lines of ``stdin`` (split at b"\\n" only), PII replaced, to ``stdout``;
+    returns counts by type (never values).
+
+    Contract: one output line per input line, each with the input's line ending ("\\n", "\\r\\n" or,
+    last, none), written as UTF-8; a line may become empty (remove_sentence). Nothing is refused
+    for its bytes: invalid UTF-8 is repaired to U+FFFD (counted as ``invalid_utf8_lines``), so are
+    lone surrogates in a rewritten field
+    (``surrogates_replaced``; other fields keep theirs, written as escapes). With ``field``, a line
+    that is not JSON raises ``UnreadableLine`` after the batches before it are written; lines
+    without a string ``field`` (blank, not an object, no such field) pass through unchanged.
+    """
+    totals: Counter[str] = Counter()
+    batch: list[str] = []
+    line_no = 0
+    for raw in stdin:
+        line_no += 1
+        try:
+            batch.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            batch.append(raw.decode("utf-8", "replace"))
+            totals[INVALID_UTF8] += 1
+        if len(batch) >= batch_size:
+            stdout.write(_rewrite(batch, p, field, totals, line_no - len(batch) + 1).encode("utf-8"))
+            batch = []
+    if batch:
+        stdout.write(_rewrite(batch, p, field, totals, line_no - len(batch) + 1).encode("utf-8"))
+    return totals
+
+
+def _rewrite(lines: list[str], p: Pseudonymizer, field: str | None, totals: Counter, first_line: int) -> str:
+    endings = ["\r\n" if line.endswith("\r\n") else "\n" if line.endswith("\n") else "" for line in lines]
+    bodies = [line[: len(line) - len(end)] for line, end in zip(lines, endings, strict=True)]
     if field is None:
         texts, counts = p.pseudonymize_batch(bodies, return_counts=True)
         totals.update(counts)
-        out.write("".join(t + e for t, e in zip(texts, endings, strict=True)))
-        return
+        return "".join(t + e for t, e in zip(texts, endings, strict=True))
     records, positions, values = [], [], []
-    first_line = last_line - len(lines) + 1
     for i, body in enumerate(bodies):
-        if not body.strip():
-            records.append(None)
-            continue
-        try:
-            record = json.loads(body)
-        except json.JSONDecodeError as exc:
-            typer.echo(f"error: line {first_line + i}: not JSON ({exc.msg})", err=True)
-            raise typer.Exit(2) from None
-        records.append(record)
+        record = _load(body, first_line + i) if body.strip() else None
         if isinstance(record, dict) and isinstance(record.get(field), str):
+            records.append(record)
             positions.append(i)
             values.append(record[field])
     texts, counts = p.pseudonymize_batch(values, return_counts=True)
     totals.update(counts)
-    for i, text in zip(positions, texts, strict=True):
-        records[i][field] = text
-    out.write("".join(
-        (body if record is None else json.dumps(record, ensure_ascii=False)) + ending
-        for record, body, ending in zip(records, bodies, endings, strict=True)
-    ))
+    out = list(bodies)  # lines without a string field pass through unchanged
+    for i, record, text in zip(positions, records, texts, strict=True):
+        record[field] = text
+        out[i] = _dump(record, first_line + i)
+    return "".join(b + e for b, e in zip(out, endings, strict=True))
+
+
+def _load(body: str, line_no: int):
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise UnreadableLine(f"line {line_no}: not JSON ({exc.msg})") from None
+    except (ValueError, RecursionError) as exc:  # an integer over the digit limit; nesting too deep
+        raise UnreadableLine(f"line {line_no}: not JSON ({type(exc).__name__})") from None
+
+
+def _dump(record: dict, line_no: int) -> str:
+    try:
+        text = json.dumps(record, ensure_ascii=False)
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:  # a lone surrogate in another field: keep it, as an escape
+        return json.dumps(record)
+    except (ValueError, RecursionError):  # nesting that loads but cannot be written back
+        raise UnreadableLine(f"line {line_no}: not JSON (too deeply nested to rewrite)") from None
 
 
 app.command("pseudonymize")(pseudonymize)

@@ -12,6 +12,7 @@ then length.
 from __future__ import annotations
 
 import bisect
+import re
 
 import polars as pl
 
@@ -26,6 +27,18 @@ _UNION_SAMPLE = 256  # prefiltered rows that decide whether the union pass is wo
 # the per-type passes cost ~2.7 union passes a row: below this share of candidate rows the union
 # pass pays for itself (measured: 86% on one-value-per-420-characters text, far less on news)
 _UNION_SKIP_SHARE = 0.6
+_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATES_REPLACED = "surrogates_replaced"
+
+
+def repair_surrogates(text: str) -> tuple[str, int]:
+    """``text`` with each lone surrogate replaced by U+FFFD (same length, so offsets hold), and how
+    many there were. Polars strings are UTF-8 and cannot hold a surrogate; a Python str can (from
+    a ``\\ud800`` JSON escape, say). Repairing, not refusing: the rest of the text still gets its
+    PII treatment."""
+    if _SURROGATE.search(text) is None:
+        return text, 0
+    return _SURROGATE.subn("\ufffd", text)
 
 
 def default_types() -> list[str]:
@@ -55,7 +68,8 @@ class Detector:
         return [rule.name for rule in self._rules]
 
     def detect(self, text: str) -> list[PiiSpan]:
-        found = self.detect_batch(pl.Series([text], dtype=pl.Utf8))
+        """Spans of ``text``; a lone surrogate in it is read as U+FFFD (``repair_surrogates``)."""
+        found = self.detect_batch(pl.Series([repair_surrogates(text)[0]], dtype=pl.Utf8))
         return [PiiSpan(s, e, t, sc) for _, s, e, t, sc in found.iter_rows()]
 
     def detect_unfiltered(self, text: str) -> list[PiiSpan]:

@@ -27,8 +27,9 @@ from typing import overload
 
 import polars as pl
 
-from curate.pii.detect import Detector
+from curate.pii.detect import SURROGATES_REPLACED, Detector, repair_surrogates
 from curate.pii.fakes import fake_seeded, new_faker, normalize
+from curate.pii.keys import check_key
 from curate.pii.span import PiiSpan
 from curate.rules import load_yaml
 
@@ -47,8 +48,10 @@ def type_table() -> dict[str, dict]:
 class Pseudonymizer:
     """Detect and replace PII in Korean text.
 
-    ``key``: secret bytes for consistent fakes/hashes (see ``curate.pii.keys``); None draws a random
-    one. ``types``: PII type names (default: those marked default in rules/pii/types.yaml).
+    ``key``: secret for consistent fakes/hashes: bytes, or str as its UTF-8 bytes, at least 16 bytes
+    (``curate.pii.keys.check_key``: anything else is a TypeError / ValueError); None draws a random
+    32-byte key per instance (silently: callers that read keys, the CLI and the executor, warn).
+    ``types``: PII type names (default: those marked default in rules/pii/types.yaml).
     ``mode``: pseudonymize | mask | hash | remove_sentence. ``tags``: overrides of the mask tags.
     ``min_score``: spans scored below it are left alone. ``detector``: share an existing Detector.
 
@@ -59,7 +62,7 @@ class Pseudonymizer:
 
     def __init__(
         self,
-        key: bytes | None = None,
+        key: bytes | str | None = None,
         types: Sequence[str] | None = None,
         mode: str = "pseudonymize",
         tags: dict[str, str] | None = None,
@@ -78,9 +81,7 @@ class Pseudonymizer:
         self.private = frozenset(t for t, spec in table.items() if spec.get("private"))
         self.min_score = min_score
         self.keyed = key is not None
-        self._key = bytes(key) if key is not None else secrets.token_bytes(32)
-        if not self._key:
-            raise ValueError("the PII key is empty")
+        self._key = check_key(key) if key is not None else secrets.token_bytes(32)
         self._detector = detector if detector is not None else Detector(types=self.types)
         self._faker = new_faker() if mode == "pseudonymize" else None
         self._rng = self._faker.random if self._faker is not None else None  # the Faker's own, fetched once
@@ -135,6 +136,9 @@ class Pseudonymizer:
     # ------------------------------------------------------------ single text
 
     def pseudonymize(self, text: str) -> str:
+        """``text`` with its PII replaced; a lone surrogate becomes U+FFFD (``pseudonymize_batch``
+        counts them)."""
+        text = repair_surrogates(text)[0]
         spans = [(s.start, s.end, s.type) for s in self.detect(text)]
         return self._rewrite(text, spans, self._cache, Counter())
 
@@ -149,11 +153,12 @@ class Pseudonymizer:
         """Rewrite a column. Takes list[str] (returns list[str]) or a pl.Series (returns a Series
         of the same name; nulls stay null). With ``return_counts=True`` returns
         ``(result, counts)``: spans replaced per type, plus ``sentences_removed`` in
-        remove_sentence mode. Counts never hold values."""
+        remove_sentence mode, and ``surrogates_replaced``: lone surrogates in a list's strings
+        (which a Series cannot hold) are repaired to U+FFFD, not refused. Counts never hold values."""
         as_series = isinstance(texts, pl.Series)
-        series = texts.cast(pl.Utf8) if as_series else pl.Series("text", list(texts), dtype=pl.Utf8)
-        spans, originals = self._detect_batch_with_texts(series)  # originals: the texts of rows with spans
         counts: Counter[str] = Counter()
+        series = texts.cast(pl.Utf8) if as_series else _utf8_series(list(texts), counts)
+        spans, originals = self._detect_batch_with_texts(series)  # originals: the texts of rows with spans
         out = series.clone()
         if spans.height:
             rows = spans["row"].to_list()
@@ -201,3 +206,16 @@ class Pseudonymizer:
         counts[SENTENCES_REMOVED] += removed
         result = "".join(kept)
         return result if text[-1:].isspace() else result.rstrip()
+
+
+def _utf8_series(texts: list[str | None], counts: Counter) -> pl.Series:
+    try:
+        return pl.Series("text", texts, dtype=pl.Utf8)
+    except UnicodeEncodeError:  # a lone surrogate somewhere: repair only then, at no cost otherwise
+        repaired = []
+        for text in texts:
+            if text is not None:
+                text, fixed = repair_surrogates(text)
+                counts[SURROGATES_REPLACED] += fixed
+            repaired.append(text)
+        return pl.Series("text", repaired, dtype=pl.Utf8)

@@ -17,13 +17,15 @@ the reduced state. Both executors run these three phases the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 DROP = "_drop"  # column a step fills with a drop reason; null keeps the row
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]  # a share or a probability parameter
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,21 @@ class Step(BaseModel):
     # True when setup() loads something expensive: the Ray executor then runs the
     # step in an actor pool so the state is loaded once per actor.
     heavy: ClassVar[bool] = False
+    # Parameters that name files or directories besides those the naming convention finds
+    # (path, *_path, *_file, *_dir): resolved against the recipe and checked when it loads.
+    path_keys: ClassVar[tuple[str, ...]] = ()
+    # Directories this step writes under the run's OUTPUT (besides data/, reports/, ...):
+    # --overwrite removes them with the rest of curate's own output.
+    artifacts: ClassVar[tuple[str, ...]] = ()
 
     def setup(self, ctx: RunContext) -> None:
         """Load heavy state. Called once per worker before the first batch."""
+
+    def key_sources(self) -> tuple[str | None, str | None] | None:
+        """(key file, environment variable) this step would take the run's secret key from, or
+        None when it needs no key. The driver reads one key for the run (``RunContext.key``),
+        records a keyed digest of it and refuses to resume with another."""
+        return None
 
     def gpus(self) -> float:
         """GPUs one worker of this (heavy) step would use: the Ray executor reserves them for its
@@ -70,6 +84,14 @@ class Step(BaseModel):
 
     def process(self, df: pl.DataFrame) -> pl.DataFrame | StepOutput:
         raise NotImplementedError
+
+    def quarantine_scrubber(self, ctx: RunContext) -> Callable[[list[str]], list[str]] | None:
+        """What this step does to quarantined raw lines before they are written, or None.
+
+        Quarantined lines never reach ``process``; a step whose job is to keep something out
+        of every output (PII) declares here how to rewrite them: a function from raw lines
+        (as text, invalid bytes already escaped by the executor) to as many rewritten lines."""
+        return None
 
 
 class GlobalStep(Step):

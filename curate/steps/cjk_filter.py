@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import polars as pl
+from pydantic import NonNegativeInt
 
 from curate.rules import load_yaml
 from curate.steps import register
@@ -22,7 +23,7 @@ class CjkFilter(Step):
     """
 
     name: ClassVar[str] = "cjk_filter"
-    max_cjk: int = load_yaml(RULES)["cjk_filter"]["max_cjk"]
+    max_cjk: NonNegativeInt = load_yaml(RULES)["cjk_filter"]["max_cjk"]
 
     def process(self, df: pl.DataFrame) -> StepOutput:
         chars = load_yaml(RULES)["cjk_filter"]["chars"]

@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 import polars as pl
+from pydantic import NonNegativeInt
 
 from curate.steps import register
 from curate.steps.base import DROP, GlobalStep, StepOutput, drop_when
@@ -78,7 +79,7 @@ class DedupExact(GlobalStep):
     name: ClassVar[str] = "dedup_exact"
     documents: bool = True
     sentences: bool = False
-    min_sentence_chars: int = 20
+    min_sentence_chars: NonNegativeInt = 20
 
     def summarize(self, df: pl.DataFrame) -> pl.DataFrame:
         """Hashes of each document and line; rows in any order (reduce sorts by position)."""

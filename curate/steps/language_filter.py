@@ -8,7 +8,7 @@ import polars as pl
 
 from curate.rules import load_yaml
 from curate.steps import register
-from curate.steps.base import Step, drop_when
+from curate.steps.base import Fraction, Step, drop_when
 from curate.text.codepoints import is_one_class
 
 RULES = "clean/filters.yaml"
@@ -31,7 +31,7 @@ class LanguageFilter(Step):
     """
 
     name: ClassVar[str] = "language_filter"
-    min_hangul_ratio: float = load_yaml(RULES)["language_filter"]["min_hangul_ratio"]
+    min_hangul_ratio: Fraction = load_yaml(RULES)["language_filter"]["min_hangul_ratio"]
 
     def process(self, df: pl.DataFrame) -> pl.DataFrame:
         rules = load_yaml(RULES)["language_filter"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import polars as pl
+from pydantic import NonNegativeInt, PositiveInt, model_validator
 
 from curate.steps import register
 from curate.steps.base import DROP, Step, StepOutput
@@ -26,9 +27,15 @@ class LengthFilter(Step):
     """
 
     name: ClassVar[str] = "length_filter"
-    min_chars: int = 10
-    max_chars: int | None = None
-    min_sentence_chars: int | None = None
+    min_chars: NonNegativeInt = 10
+    max_chars: PositiveInt | None = None
+    min_sentence_chars: NonNegativeInt | None = None
+
+    @model_validator(mode="after")
+    def _bounds_in_order(self) -> LengthFilter:
+        if self.max_chars is not None and self.max_chars < self.min_chars:
+            raise ValueError(f"max_chars ({self.max_chars}) is below min_chars ({self.min_chars}): nothing would pass")
+        return self
 
     def process(self, df: pl.DataFrame) -> StepOutput:
         counters = {"sentences_removed": 0}

@@ -11,6 +11,8 @@ mode; never values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
 import polars as pl
@@ -18,8 +20,9 @@ from pydantic import PrivateAttr, field_validator
 
 from curate.pii.keys import DEFAULT_KEY_ENV, key_from_env_or_file
 from curate.pii.pseudonymizer import MODES, SENTENCES_REMOVED, Pseudonymizer, type_table
+from curate.pii.raw import scrub_raw_lines
 from curate.steps import register
-from curate.steps.base import RunContext, Step, StepOutput
+from curate.steps.base import Fraction, RunContext, Step, StepOutput
 
 
 @register
@@ -31,7 +34,7 @@ class Pii(Step):
 
     mode: str = "pseudonymize"
     types: list[str] | None = None
-    min_score: float | None = None
+    min_score: Fraction | None = None
     tags: dict[str, str] | None = None
     key_env: str = DEFAULT_KEY_ENV
     key_file: str | None = None
@@ -53,11 +56,22 @@ class Pii(Step):
             raise ValueError(f"unknown PII type(s): {', '.join(unknown)}")
         return value
 
-    def setup(self, ctx: RunContext) -> None:
+    def key_sources(self) -> tuple[str | None, str | None]:
+        return self.key_file, self.key_env
+
+    def _build(self, ctx: RunContext, mode: str) -> Pseudonymizer:
         key = ctx.key if ctx.key else key_from_env_or_file(self.key_file, self.key_env)
-        self._pseudonymizer = Pseudonymizer(
-            key=key, types=self.types, mode=self.mode, tags=self.tags, min_score=self.min_score
-        )
+        return Pseudonymizer(key=key, types=self.types, mode=mode, tags=self.tags, min_score=self.min_score)
+
+    def setup(self, ctx: RunContext) -> None:
+        self._pseudonymizer = self._build(ctx, self.mode)
+
+    def quarantine_scrubber(self, ctx: RunContext) -> Callable[[list[str]], list[str]]:
+        """Quarantined raw lines get this step's treatment, found through their JSON escapes.
+        Sentence removal becomes masking there: raw bytes are evidence of what was unreadable
+        and keep their shape."""
+        mode = "mask" if self.mode == "remove_sentence" else self.mode
+        return partial(scrub_raw_lines, self._build(ctx, mode))
 
     def process(self, df: pl.DataFrame) -> StepOutput:
         if self._pseudonymizer is None:  # direct use without an executor

@@ -6,10 +6,11 @@ from typing import ClassVar
 
 import numpy as np
 import polars as pl
+from pydantic import NonNegativeInt, PositiveInt
 
 from curate.rules import load_yaml
 from curate.steps import register
-from curate.steps.base import DROP, Step
+from curate.steps.base import DROP, Fraction, Step
 from curate.text.codepoints import class_bits, code_points, run_class, run_counts, segment_sums
 from curate.text.ngrams import exceeds_ngram_coverage_codes
 
@@ -54,15 +55,15 @@ class QualityFilter(Step):
     """
 
     name: ClassVar[str] = "quality_filter"
-    max_duplicate_line_fraction: float | None = _DEFAULTS["max_duplicate_line_fraction"]
-    max_duplicate_line_char_fraction: float | None = _DEFAULTS["max_duplicate_line_char_fraction"]
-    max_duplicate_paragraph_fraction: float | None = _DEFAULTS["max_duplicate_paragraph_fraction"]
-    max_duplicate_paragraph_char_fraction: float | None = _DEFAULTS["max_duplicate_paragraph_char_fraction"]
-    top_ngram_max_coverage: dict[int, float] = _DEFAULTS["top_ngram_max_coverage"]
-    ngram_min_chars: int = _DEFAULTS["ngram_min_chars"]
-    ngram_max_chars: int = _DEFAULTS["ngram_max_chars"]
-    max_symbol_ratio: float | None = _DEFAULTS["max_symbol_ratio"]
-    max_digit_ratio: float | None = _DEFAULTS["max_digit_ratio"]
+    max_duplicate_line_fraction: Fraction | None = _DEFAULTS["max_duplicate_line_fraction"]
+    max_duplicate_line_char_fraction: Fraction | None = _DEFAULTS["max_duplicate_line_char_fraction"]
+    max_duplicate_paragraph_fraction: Fraction | None = _DEFAULTS["max_duplicate_paragraph_fraction"]
+    max_duplicate_paragraph_char_fraction: Fraction | None = _DEFAULTS["max_duplicate_paragraph_char_fraction"]
+    top_ngram_max_coverage: dict[PositiveInt, Fraction] = _DEFAULTS["top_ngram_max_coverage"]
+    ngram_min_chars: NonNegativeInt = _DEFAULTS["ngram_min_chars"]
+    ngram_max_chars: PositiveInt = _DEFAULTS["ngram_max_chars"]
+    max_symbol_ratio: Fraction | None = _DEFAULTS["max_symbol_ratio"]
+    max_digit_ratio: Fraction | None = _DEFAULTS["max_digit_ratio"]
 
     def process(self, df: pl.DataFrame) -> pl.DataFrame:
         reasons: list[pl.Expr] = []

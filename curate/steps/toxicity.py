@@ -34,6 +34,7 @@ DROP_REASONS = {
 class Toxicity(Step):
     name: ClassVar[str] = "toxicity"
     heavy: ClassVar[bool] = True
+    path_keys: ClassVar[tuple[str, ...]] = ("hf_model",)
 
     unit: Literal["document", "sentence"] = "document"
     thresholds: str | dict[str, float] = "benchmark"  # preset name, or p_* -> max allowed score

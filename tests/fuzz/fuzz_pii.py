@@ -14,7 +14,7 @@ import atheris
 with atheris.instrument_imports(include=["curate"]):
     from curate.pii import Pseudonymizer
 
-PSEUDONYMIZER = Pseudonymizer(key=b"fuzz")
+PSEUDONYMIZER = Pseudonymizer(key=b"fuzz-pii-key-0123456789")
 # Seeds of structure the detector cares about, mixed into the fuzzed text.
 PIECES = ["010-", "1234", "-5678", "@", "naver.com", "으로", "입니다", " ", ".", "서울특별시 ", "로 ", "12가",
           "3456", "900101-", "1234567", "http://", "::", "192.168.", "계좌", "번지", "동 ", "호"]
