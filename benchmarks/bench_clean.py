@@ -32,6 +32,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from curate.executors.shuffle import states_in_memory
 from curate.steps.base import DROP, GlobalStep, Step, StepOutput
 from curate.steps.boilerplate import Boilerplate
 from curate.steps.cjk_filter import CjkFilter
@@ -92,17 +93,16 @@ def run_in_process(batches: list[pl.DataFrame]) -> tuple[dict, list[pl.DataFrame
     cleaned = [run_local_steps(b, local, timings) for b in batches]
     size = sum(mb(b) for b in cleaned)
     t0, c0 = time.perf_counter(), time.process_time()
-    state = dedup.reduce(pl.concat([dedup.summarize(b) for b in cleaned]))
-    out = [settle(dedup.apply(b, state)) for b in cleaned]
+    states = states_in_memory(dedup, cleaned, partitions=1)  # the shuffle, in this process
+    out = [settle(dedup.apply(b, state)) for b, state in zip(cleaned, states, strict=True)]
     timings[dedup.name] = [time.perf_counter() - t0, size, time.process_time() - c0]
     return dict(timings), out
 
 
-def _phase1(batch: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, float]:
+def _phase1(batch: pl.DataFrame) -> tuple[pl.DataFrame, float]:
     c0 = time.process_time()
     steps = recipe()
-    cleaned = run_local_steps(batch, steps[:-1])
-    return cleaned, steps[-1].summarize(cleaned), time.process_time() - c0
+    return run_local_steps(batch, steps[:-1]), time.process_time() - c0
 
 
 def _phase2(args: tuple[pl.DataFrame, object]) -> tuple[pl.DataFrame, float]:
@@ -116,12 +116,13 @@ def run_pool(batches: list[pl.DataFrame], workers: int) -> list[pl.DataFrame]:
         pool.map(len, [[0]] * workers)  # start the workers before the clock matters
         t0, c0 = time.perf_counter(), time.process_time()
         results = pool.map(_phase1, batches, chunksize=1)
-        dedup = recipe()[-1]
-        state = dedup.reduce(pl.concat([summary for _, summary, _ in results]))
-        applied = pool.map(_phase2, [(cleaned, state) for cleaned, _, _ in results], chunksize=1)
+        # dedup's shuffle (summarize, reduce) in this process: the pipeline runs it as tasks
+        states = states_in_memory(recipe()[-1], [cleaned for cleaned, _ in results], partitions=1)
+        applied = pool.map(_phase2, [(cleaned, state) for (cleaned, _), state in zip(results, states, strict=True)],
+                           chunksize=1)
         run_pool.seconds = time.perf_counter() - t0  # type: ignore[attr-defined]
         # CPU seconds of the workers (as they report them) and of the driver
-        run_pool.cpu = (sum(r[2] for r in results) + sum(a[1] for a in applied)  # type: ignore[attr-defined]
+        run_pool.cpu = (sum(r[1] for r in results) + sum(a[1] for a in applied)  # type: ignore[attr-defined]
                         + time.process_time() - c0)
     return [a[0] for a in applied]
 

@@ -77,10 +77,18 @@ def _step(params: dict):
     return get_step_class("dedup_fuzzy")(**params)
 
 
-def summarize_task(args: tuple[dict, Path]) -> tuple[pl.DataFrame, int, float]:
+def summarize_task(args: tuple[dict, Path]) -> tuple[tuple[pl.DataFrame, pl.DataFrame], int, float]:
     params, path = args
     df = pl.read_parquet(path, columns=["id", "text", "_shard", "_row"])
     return _step(params).summarize(df), int(df["text"].str.len_bytes().sum()), rss_mb()
+
+
+def _finish_in_process(step, summaries: list[tuple[pl.DataFrame, pl.DataFrame]]):
+    """The shuffle's reduce and finish in this process, one partition (the pipeline runs them as
+    tasks on the workers; ``curate run`` measures that, see bench_memory.py)."""
+    rows = pl.concat([s[0] for s in summaries])
+    keeps = [s[1] for s in summaries]
+    return step.finish(step.reduce(rows), lambda wanted: pl.concat([keeps[i] for i in wanted]))
 
 
 def apply_task(args: tuple[dict, Path, object]) -> tuple[pl.DataFrame, float]:
@@ -103,10 +111,11 @@ def run_ours(paths: list[Path], workers: int, params: dict) -> dict:
         t0 = time.perf_counter()
         results = pool.map(summarize_task, [(params, p) for p in paths], chunksize=1)
         t1 = time.perf_counter()
-        state = _step(params).reduce(pl.concat([r[0] for r in results]))
+        state = _finish_in_process(_step(params), [r[0] for r in results])
         t2 = time.perf_counter()
         driver_rss = rss_mb()  # peak so far: summaries held, concatenated and reduced
-        applied = pool.map(apply_task, [(params, p, state) for p in paths], chunksize=1)
+        shards = _step(params).partition_state(state, list(range(len(paths))))
+        applied = pool.map(apply_task, [(params, p, shards[i]) for i, p in enumerate(paths)], chunksize=1)
         t3 = time.perf_counter()
     nbytes = sum(r[1] for r in results)
     removed = pl.concat([a[0] for a in applied])["id"]

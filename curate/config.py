@@ -15,7 +15,9 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
+from curate.io.remote import is_url
 from curate.runner import step_labels
 from curate.steps import Step, get_step_class, step_names
 
@@ -57,10 +59,13 @@ class Recipe(BaseModel):
     input: InputConfig
     output: OutputConfig
     steps: list[dict[str, Any]]
-    executor: Literal["local", "ray"] = "local"
+    executor: str = "local"  # a registered executor (curate.executors.registry)
     workers: int = Field(2, ge=1)
     ray_address: str | None = None
     batch_size: int = Field(10_000, ge=1)
+    # Partitions of a global step's shuffle; None: one per 250,000 input records. Part of the
+    # output's identity (the tokenizer's Kiwi batches follow it), so fixed by the recipe, not the cluster.
+    shuffle_partitions: int | None = Field(None, ge=1)
     seed: int = 0
     key: KeyConfig = KeyConfig()
 
@@ -73,6 +78,19 @@ class Recipe(BaseModel):
     @classmethod
     def _output_shorthand(cls, value: Any) -> Any:
         return {"path": value} if isinstance(value, str) else value
+
+    @field_validator("executor")
+    @classmethod
+    def _known_executor(cls, name: str) -> str:
+        # Imported here, not at the top: curate.executors imports this module.
+        from curate.executors.registry import executor_names
+
+        known = executor_names()
+        if name not in known:
+            # A custom error, so the message reads as it is (no "Value error, " in front).
+            raise PydanticCustomError("unknown_executor", "unknown executor {name}; known executors: {known}",
+                                      {"name": repr(name), "known": ", ".join(known)})
+        return name
 
     @field_validator("steps")
     @classmethod
@@ -217,7 +235,8 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Lo
     except ValidationError as exc:
         _raise_validation(exc, source, lines)
     base = path.resolve().parent
-    recipe.input.paths = [os.path.normpath(base / Path(p).expanduser()) for p in recipe.input.paths]
+    recipe.input.paths = [p if is_url(p) else os.path.normpath(base / Path(p).expanduser())  # URLs as written
+                          for p in recipe.input.paths]
     recipe.output.path = os.path.normpath(base / Path(recipe.output.path).expanduser())
     if recipe.key.file:
         key_file = Path(recipe.key.file).expanduser()
@@ -229,8 +248,8 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Lo
         if value is None:
             continue
         if key == "input":
-            recipe.input.paths = [str(Path(p).expanduser().resolve()) if not any(c in p for c in "*?[")
-                                  else str(Path.cwd() / p) for p in value]
+            recipe.input.paths = [p if is_url(p) else str(Path.cwd() / p) if any(c in p for c in "*?[")
+                                  else str(Path(p).expanduser().resolve()) for p in value]
         elif key == "output":
             recipe.output.path = str(Path(value).expanduser().resolve())
         else:

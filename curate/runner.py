@@ -145,7 +145,9 @@ def run_in_memory(steps: list[Step], df: pl.DataFrame) -> tuple[pl.DataFrame, pl
     stats: list[StepStats] = []
     for b in bound:
         if isinstance(b.step, GlobalStep):
-            b.state = b.step.reduce(b.step.summarize(frame))
+            from curate.executors.shuffle import states_in_memory  # the executors import this module
+
+            b.state = states_in_memory(b.step, [frame])[0]
         frame, dead, s = run_steps([b], frame, dead)
         stats.extend(s)
     return frame, dead, stats

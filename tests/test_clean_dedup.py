@@ -11,22 +11,25 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from curate.executors.shuffle import states_in_memory
 from curate.steps.dedup_exact import DedupExact, DedupState
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def run(step: DedupExact, texts: list[str], batch_size: int) -> tuple[list[str | None], list[str], int]:
-    """summarize every batch, reduce, apply: what either executor does, in one process."""
+    """summarize every batch, shuffle, reduce, apply: what either executor does, in one process."""
     batches = [pl.DataFrame({"id": [f"d{i}" for i in range(start, min(start + batch_size, len(texts)))],
                              "text": texts[start:start + batch_size],
                              "_shard": [start // batch_size] * len(texts[start:start + batch_size]),
                              "_row": list(range(len(texts[start:start + batch_size])))},
                             schema_overrides={"_shard": pl.Int64, "_row": pl.Int64})
                for start in range(0, len(texts), batch_size)]
-    # summaries may arrive in any order from workers; reduce must not depend on it
-    state = step.reduce(pl.concat([step.summarize(b) for b in reversed(batches)]))
-    outs = [step.apply(b, state) for b in batches]
+    # the partition count must not matter: 1 and 5 give the same states
+    states = states_in_memory(step, batches, partitions=5)
+    for mine, one in zip(states, states_in_memory(step, batches, 1), strict=True):
+        assert mine.documents.equals(one.documents) and mine.sentences.equals(one.sentences)
+    outs = [step.apply(b, state) for b, state in zip(batches, states, strict=True)]
     frame = pl.concat([o.df for o in outs])
     removed = sum(o.counters["sentences_removed"] for o in outs)
     return frame["_drop"].to_list(), frame["text"].to_list(), removed
@@ -87,7 +90,7 @@ def test_hash_is_stable_across_processes():
 def test_state_holds_positions_not_text():
     step = DedupExact(sentences=True, min_sentence_chars=1)
     df = pl.DataFrame({"text": ["비밀 문장", "비밀 문장"], "_shard": [0, 0], "_row": [0, 1]})
-    state = step.reduce(step.summarize(df))
+    [state] = states_in_memory(step, [df])
     assert isinstance(state, DedupState)
     for part in (state.documents, state.sentences):
         assert all(dtype.is_integer() for dtype in part.dtypes)

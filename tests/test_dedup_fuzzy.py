@@ -24,6 +24,7 @@ from curate.dedup.components import component_labels
 from curate.dedup.minhash import signatures
 from curate.dedup.normalize import normalize_series
 from curate.dedup.shingles import shingle_hashes
+from curate.executors.shuffle import finished_state_in_memory, states_in_memory
 from curate.steps import get_step_class
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -164,11 +165,9 @@ def run_step(step, texts: list[str], batches: int = 3, shuffle_summaries: bool =
     bounds = np.linspace(0, len(texts), batches + 1).astype(int)
     frames = [df[lo:hi].with_columns(_shard=pl.lit(s, pl.Int64), _row=pl.int_range(pl.len(), dtype=pl.Int64))
               for s, (lo, hi) in enumerate(itertools.pairwise(bounds))]
-    summaries = [step.summarize(f) for f in frames]
-    if shuffle_summaries:
-        summaries = summaries[::-1]
-    state = step.reduce(pl.concat(summaries))
-    outputs = [step.apply(f, state) for f in frames]
+    # the shuffle's partitions (3 here) change where buckets meet, never the result
+    state = finished_state_in_memory(step, frames, partitions=1 if shuffle_summaries else 3)
+    outputs = [step.apply(f, part) for f, part in zip(frames, states_in_memory(step, frames, 3), strict=True)]
     out = pl.concat([o.df for o in outputs])
     return out, outputs, state
 

@@ -4,7 +4,7 @@ whole state to the whole corpus at once."""
 from __future__ import annotations
 
 import polars as pl
-from spine_util import jsonl, read_outputs, run, write_recipe
+from spine_util import jsonl, output_bytes, read_outputs, run, write_recipe
 
 from curate.config import build_steps, load_recipe
 from curate.executors import get_executor
@@ -38,7 +38,7 @@ def test_partitioned_state_equals_whole_state(tmp_path):
 
 
 def test_every_progress_bar_ends_complete(tmp_path):
-    """The bars a run draws (stages, and each global step's summarize and reduce) all end at
+    """The bars a run draws (stages, and each phase of each global step's shuffle) all end at
     done == total: a bar left at 0/N reads as work that never finished."""
     records = [{"id": f"d{i}", "text": f"문서 {i % 7}번의 내용입니다. 같은 문장이 반복됩니다."} for i in range(40)]
     (tmp_path / "in.jsonl").write_bytes(jsonl(records))
@@ -46,5 +46,36 @@ def test_every_progress_bar_ends_complete(tmp_path):
     calls: dict[str, tuple[int, int]] = {}
     get_executor("local", 1).run(load_recipe(recipe, {"workers": 1}), log=lambda _: None,
                                  progress=lambda name, done, total: calls.__setitem__(name, (done, total)))
-    assert any("summarize" in name for name in calls) and any(name.startswith("stage") for name in calls)
-    assert all(done == total == 4 for done, total in calls.values()), calls
+    assert {"map", "reduce", "route", "finish"} <= {name.split()[-1] for name in calls if "shuffle" in name}
+    assert any(name.startswith("stage") for name in calls)
+    assert all(done == total > 0 for done, total in calls.values()), calls
+    assert calls["dedup_exact: shuffle r0 map"] == (4, 4)  # one map task a shard
+
+
+def test_output_does_not_depend_on_partitions_or_workers(tmp_path):
+    """The shuffle's partition count and the worker count change where work runs, never what
+    is kept: first occurrences in input order, the same bytes."""
+    records = [{"id": f"d{i}", "text": f"문서 {i % 23}번의 내용입니다.\n같은 문장이 반복됩니다 {i % 5}.\n"
+                                       f"고유한 문장 {i}번입니다."} for i in range(500)]
+    for i in range(49, 500, 50):  # exact copies of earlier documents
+        records[i]["text"] = records[i - 40]["text"]
+    story = "오래된 골목의 작은 서점은 주말마다 동네 아이들에게 그림책을 읽어 주는 모임을 열었고 "
+    for i in range(30, 500, 50):  # near copies: one long line, the next document changes one word
+        records[i]["text"] = f"{story * 3}{i}번째 이야기"
+        records[i + 1]["text"] = f"{story * 3}{i}번째 이야기".replace("작은", "조그만", 1)
+    (tmp_path / "in.jsonl").write_bytes(jsonl(records))
+    outputs = {}
+    for partitions, workers in ((1, 1), (7, 2), (64, 1)):
+        out = tmp_path / f"out-{partitions}-{workers}"
+        recipe = write_recipe(tmp_path, ["in.jsonl"], STEPS, batch_size=37, shuffle_partitions=partitions)
+        run(recipe, "local", workers, output=str(out))
+        outputs[partitions] = output_bytes(out)
+        assert not (out / "_state" / "stage-1" / "shuffle").exists()  # intermediate files removed
+    assert outputs[1] == outputs[7] == outputs[64]
+    kept, dropped, _ = read_outputs(tmp_path / "out-7-2")
+    exact = dropped.filter(pl.col("reason") == "duplicate_document")
+    assert sorted(exact["id"].to_list()) == sorted(f"d{i}" for i in range(49, 500, 50))
+    assert dropped.filter(pl.col("reason") == "near_duplicate").height > 0
+    texts = dict(zip(kept["id"].to_list(), kept["text"].to_list(), strict=True))
+    assert texts["d3"].startswith("문서 3번의") and not texts["d26"].startswith("문서 3번의")  # d26 repeats it
+    assert "반복됩니다 1" in texts["d1"] and "반복됩니다 1" not in texts["d6"]

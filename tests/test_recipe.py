@@ -212,5 +212,15 @@ def test_command_line_values_are_checked_like_the_file(tmp_path):
         """)
     with pytest.raises(RecipeError, match="--workers: Input should be greater than or equal to 1"):
         load_recipe(path, {"workers": 0})
-    with pytest.raises(RecipeError, match="--executor: Input should be 'local' or 'ray'"):
+    with pytest.raises(RecipeError, match=r"^--executor: unknown executor 'spark'; known executors: local, ray$"):
         load_recipe(path, {"executor": "spark"})
+
+
+def test_unknown_executor_in_the_recipe_lists_the_known_ones(tmp_path):
+    path = _write(tmp_path, """
+        input: a.jsonl
+        output: out
+        executor: spark
+        steps: []
+        """)
+    assert _error(path) == f"{path}:3: executor: unknown executor 'spark'; known executors: local, ray"

@@ -12,6 +12,7 @@ import pytest
 from tokenizers import Tokenizer
 from typer.testing import CliRunner
 
+from curate.executors.shuffle import finished_state_in_memory
 from curate.steps import RunContext, get_step_class
 from curate.tokenizer.cli import app
 
@@ -38,8 +39,7 @@ def test_step_trains_from_batch_summaries_and_passes_rows_through(tmp_path):
     step.setup(RunContext(output_dir=str(tmp_path)))
     lines = review_lines(600)
     batches = [batch(lines[:300], 0), batch(lines[300:], 1)]
-    summary = pl.concat([step.summarize(b) for b in batches])
-    state = step.reduce(summary)
+    state = finished_state_in_memory(step, batches, partitions=3)
     assert state["vocab_size"] == 600
     assert state["words"] == sum(int(b["text"].str.count_matches(r" ?\S+|\s+").sum()) for b in batches)
     tokenizer = Tokenizer.from_file(str(tmp_path / "tokenizer" / "tokenizer.json"))
@@ -48,9 +48,9 @@ def test_step_trains_from_batch_summaries_and_passes_rows_through(tmp_path):
         for text in b["text"].to_list():
             assert tokenizer.decode(tokenizer.encode(text, add_special_tokens=False).ids) == text
 
-    # A driver that reduces without setup(ctx): the workers' apply writes the same files.
+    # A finish without setup(ctx): the workers' apply writes the same files.
     driver = get_step_class("train_tokenizer")(vocab_size=600, n_workers=1)
-    state_without_ctx = driver.reduce(summary)
+    state_without_ctx = finished_state_in_memory(driver, batches, partitions=3)
     assert state_without_ctx["files"] == state["files"]  # deterministic
     worker = get_step_class("train_tokenizer")(vocab_size=600, n_workers=1)
     worker.setup(RunContext(output_dir=str(tmp_path / "second")))

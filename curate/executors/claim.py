@@ -19,6 +19,7 @@ from pathlib import Path
 
 from curate.config import RecipeError
 from curate.executors.layout import Layout
+from curate.io.remote import is_url
 
 OWN_ENTRIES = ("data", "dropped", "quarantine", "reports", "_state", "report.json", "report.html")
 LOCK_FILE = ".curate.lock"
@@ -28,6 +29,8 @@ def check_output(layout: Layout, inputs: list[str], overwrite: bool) -> None:
     """Refuse what could lose data, before anything is created or removed."""
     root = layout.root.resolve()
     for path in inputs:
+        if is_url(path):  # an object store is never inside a local output directory
+            continue
         if Path(path).resolve().is_relative_to(root):
             raise RecipeError(f"input {path} lies inside the output directory {root}; "
                               "write the output somewhere else")

@@ -1,6 +1,6 @@
 """What every executor does around the per-shard work: plan, resume, global stages, report.
 
-An executor only has to say how to map work over shards (``map_summaries`` and
+An executor only has to say how to map work over shards (``map_tasks`` and
 ``process_stage``); the driver decides which shards still need work, runs the
 global reduce steps, and turns the shard markers into the report.
 """
@@ -9,23 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import pickle
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import polars as pl
-
 from curate.config import LoadedRecipe, RecipeError
+from curate.executors import shuffle
 from curate.executors.claim import OutputLock, check_output, clear_output
-from curate.executors.layout import Layout, atomic_write_bytes, atomic_write_json
+from curate.executors.layout import Layout, atomic_write_json
+from curate.executors.ledger import ShardLedger
 from curate.executors.run_key import check_resumed_key, read_run_key
-from curate.executors.shard import ShardWork, Stage, parquet_bytes, split_stages
+from curate.executors.shard import ShardWork, Stage, split_stages
 from curate.io import expand, plan_inputs
 from curate.io.plan import Plan
 from curate.io.read import InputSpec, RawShard, iter_raw_shards
+from curate.io.remote import identity
 from curate.report import build_report, write_reports
 from curate.steps.base import GlobalStep, RunContext
 
@@ -36,8 +35,7 @@ def fingerprint(loaded: LoadedRecipe, plan: Plan) -> dict[str, Any]:
     """What the output depends on. Executor and worker count are left out on purpose:
     they do not change the output, so a run may be resumed on another executor."""
     recipe = loaded.recipe.model_dump(exclude={"executor", "workers", "ray_address"})
-    files = [{"path": f.path, "size": os.path.getsize(f.path), "mtime_ns": os.stat(f.path).st_mtime_ns}
-             for f in plan.files]
+    files = [identity(f.path) for f in plan.files]  # size and mtime/etag, locally or through fsspec
     blob = json.dumps({"recipe": recipe, "files": files}, sort_keys=True, default=str)
     return {"sha256": hashlib.sha256(blob.encode()).hexdigest(), "recipe": loaded.source}
 
@@ -48,15 +46,22 @@ class Executor(ABC):
     def __init__(self, workers: int = 2):
         self.workers = workers
 
+    @classmethod
+    def create(cls, workers: int, address: str | None = None) -> Executor:
+        """Build from the recipe's settings; ``address`` (a cluster's) means nothing to an in-process executor."""
+        return cls(workers)
+
     # -- what an executor implements ------------------------------------------------------------
     @abstractmethod
-    def map_summaries(self, work: ShardWork, stage: int, shards: list[int]) -> list[pl.DataFrame]:
-        """Run the stage's global step's summarize on each shard; results in ``shards`` order."""
+    def map_tasks(self, work: ShardWork, task: Callable[..., Any], args: list[tuple],
+                  done: Callable[[], None] | None = None) -> list[Any]:
+        """``task(work, *a)`` for each ``a`` of ``args`` on the workers (one CPU each), results in
+        ``args`` order; ``done`` is called as each finishes. Global steps run as such tasks."""
 
     @abstractmethod
     def process_stage(self, work: ShardWork, stage: int, shards: list[int],
-                      raw: Iterator[RawShard] | None, progress: Callable[[], None]) -> list[dict[str, Any]]:
-        """Run the stage on ``shards`` (stage 0 gets their raw input); returns their markers."""
+                      raw: Iterator[RawShard] | None, progress: Callable[[], None]) -> list[ShardLedger]:
+        """Run the stage on ``shards`` (stage 0 gets their raw input); returns their ledgers."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release workers or cluster connections."""
@@ -96,10 +101,10 @@ class Executor(ABC):
                          output_dir=str(layout.root))
         stages = split_stages(loaded.labels(), loaded.steps)
         spec = InputSpec(recipe.input.text_field, recipe.input.id_field, recipe.input.max_record_bytes)
-        work = ShardWork(layout, stages, spec, ctx, plan, recipe.batch_size)
+        work = ShardWork(layout, stages, spec, ctx, plan, recipe.batch_size, recipe.shuffle_partitions)
         all_shards = [s.index for s in plan.shards]
         global_seconds: dict[str, dict[str, Any]] = {}
-        markers: list[dict[str, Any]] = []
+        markers: list[ShardLedger] = []
         try:
             for stage in stages if all_shards else []:  # no input records: nothing to run
                 if stage.global_step is not None:
@@ -114,7 +119,7 @@ class Executor(ABC):
                     self.process_stage(work, stage.index, todo, raw, counter.tick)
             for stage in stages:
                 for index in all_shards:
-                    markers.append(json.loads(layout.marker(stage.index, index).read_text()))
+                    markers.append(ShardLedger.read(layout.marker(stage.index, index)))
         finally:
             self.close()
         report = build_report(loaded, plan, markers, global_seconds, self.name, self.workers,
@@ -124,38 +129,42 @@ class Executor(ABC):
 
     def _ensure_global_state(self, work: ShardWork, stage: Stage, shards: list[int],
                              progress: Progress | None) -> dict[str, Any]:
-        path = work.layout.global_state(stage.index)
-        info_path = path.with_suffix(".json")
+        """Run the stage's global step as map -> shuffle -> reduce tasks (``shuffle``); the
+        driver only hands out tasks and keeps their counters."""
+        info_path = work.layout.global_state(stage.index).with_suffix(".json")
         if info_path.exists():
             return {**json.loads(info_path.read_text()), "resumed": True}
         bound = stage.global_step
         assert bound is not None and isinstance(bound.step, GlobalStep)
-        work.setup_step(bound)  # reduce may need the run context (e.g. where to write a tokenizer)
-        label = f"{bound.label}: summarize and reduce"
-        if progress:
-            progress(label, 0, len(shards))
-        t0 = time.perf_counter()
-        summaries = self.map_summaries(work, stage.index, shards)
-        t1 = time.perf_counter()
-        summary = pl.concat(summaries, how="diagonal_relaxed") if summaries else pl.DataFrame()
-        state = bound.step.reduce(summary)
-        t2 = time.perf_counter()
-        tables = {}
-        for name, table in bound.step.tables(state).items():
-            target = work.layout.root / "reports" / f"{bound.label}.{name}.parquet"
-            atomic_write_bytes(target, parquet_bytes(table))
-            tables[name] = {"path": str(target.relative_to(work.layout.root)), "rows": table.height}
-        info = {"summarize": round(t1 - t0, 3), "reduce": round(t2 - t1, 3), "tables": tables}
-        parts = bound.step.partition_state(state, shards)
-        if parts is None:
-            atomic_write_bytes(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
-        else:  # each worker then loads only its shard's part
-            for index in shards:
-                atomic_write_bytes(work.layout.global_part(stage.index, index),
-                                   pickle.dumps(parts[index], protocol=pickle.HIGHEST_PROTOCOL))
+        assert shards == list(range(len(shards))), "shards are numbered 0..N-1 in input order"
+        records = sum(f.n_lines for f in work.plan.files) if work.plan is not None else len(shards)
+        partitions = shuffle.partition_count(records, work.shuffle_partitions)
+        last = bound.step.shuffle_rounds() - 1
+        label = f"{bound.label}: shuffle"
+        info: dict[str, Any] = {"partitions": partitions, "rounds": last + 1, "shuffled_rows": 0}
+        seconds = {"map": 0.0, "reduce": 0.0, "route": 0.0, "finish": 0.0}
+        shuffle.remove_shuffle_files(work, stage.index)  # a killed run's partial shuffle
+        for round_ in range(last + 1):
+            job = shuffle.ShuffleJob(stage.index, round_, last, partitions, len(shards))
+            phases: list[tuple[str, Any, list[tuple]]] = [
+                ("map", shuffle.map_task, [(job, i) for i in shards]),
+                ("reduce", shuffle.reduce_task, [(job, p) for p in range(partitions)])]
+            if round_ == last and bound.step.gathered():
+                phases.append(("finish", shuffle.finish_task, [(job,)]))
+            else:
+                phases.append(("route", shuffle.route_task, [(job, g) for g in range(job.groups)]))
+            for phase, task, args in phases:
+                t0 = time.perf_counter()
+                counter = _Counter(progress, f"{label} r{round_} {phase}", len(args), 0)
+                results = self.map_tasks(work, task, args, counter.tick)
+                seconds[phase] += time.perf_counter() - t0
+                if phase == "map":
+                    info["shuffled_rows"] += sum(r["rows"] for r in results)
+                if phase == "finish":
+                    info["tables"] = results[0]["tables"]
+        info.update({k: round(v, 3) for k, v in seconds.items()})
         atomic_write_json(info_path, info)  # last: it marks the state complete
-        if progress:
-            progress(label, len(shards), len(shards))
+        shuffle.remove_shuffle_files(work, stage.index)
         return info
 
 

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-import polars as pl
-
 from curate.executors.driver import Executor
+from curate.executors.ledger import ShardLedger
+from curate.executors.registry import register_executor
 from curate.executors.shard import ShardWork
 from curate.io.read import RawShard
 
@@ -28,16 +28,17 @@ def _init_worker(work: ShardWork) -> None:
     _WORK.setup()
 
 
-def _run_stage(stage: int, index: int, raw: RawShard | None) -> dict[str, Any]:
+def _run_stage(stage: int, index: int, raw: RawShard | None) -> ShardLedger:
     assert _WORK is not None
     return _WORK.run_stage(stage, index, raw)
 
 
-def _summarize(stage: int, index: int) -> pl.DataFrame:
+def _call(task: Callable[..., Any], args: tuple) -> Any:
     assert _WORK is not None
-    return _WORK.summarize(stage, index)
+    return task(_WORK, *args)
 
 
+@register_executor
 class LocalExecutor(Executor):
     name = "local"
 
@@ -60,17 +61,26 @@ class LocalExecutor(Executor):
             self._pool = None
             self._pool_work = None
 
-    def map_summaries(self, work: ShardWork, stage: int, shards: list[int]) -> list[pl.DataFrame]:
+    def map_tasks(self, work: ShardWork, task: Callable[..., Any], args: list[tuple],
+                  done: Callable[[], None] | None = None) -> list[Any]:
         if self.workers == 1:
-            return [work.summarize(stage, i) for i in shards]
+            results = []
+            for a in args:
+                results.append(task(work, *a))
+                if done:
+                    done()
+            return results
         pool = self._get_pool(work)
-        return list(pool.map(_summarize, [stage] * len(shards), shards, chunksize=4))
+        futures = [pool.submit(_call, task, a) for a in args]
+        for future in futures:
+            future.add_done_callback(lambda _: done() if done else None)
+        return [future.result() for future in futures]
 
     def process_stage(self, work: ShardWork, stage: int, shards: list[int],
-                      raw: Iterator[RawShard] | None, progress: Callable[[], None]) -> list[dict[str, Any]]:
+                      raw: Iterator[RawShard] | None, progress: Callable[[], None]) -> list[ShardLedger]:
         tasks: Iterator[tuple[int, RawShard | None]]
         tasks = ((r.shard.index, r) for r in raw) if raw is not None else ((i, None) for i in shards)
-        markers: list[dict[str, Any]] = []
+        markers: list[ShardLedger] = []
         if self.workers == 1:
             for index, item in tasks:
                 markers.append(work.run_stage(stage, index, item))

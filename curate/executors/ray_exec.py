@@ -18,18 +18,20 @@ the local executor's, which runs exactly the same per-shard code.
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import polars as pl
 import pyarrow as pa
 from ray.data import Datasource
 
 from curate.executors.driver import Executor
+from curate.executors.ledger import ShardLedger
+from curate.executors.registry import register_executor
 from curate.executors.shard import ShardWork
 from curate.io.read import RawShard
+from curate.io.remote import redact
+from curate.io.remote import size as input_size
 
 
 def _table(rows: list[tuple[int, bytes]]) -> pa.Table:
@@ -83,10 +85,11 @@ class _HeavyMap:
         return _run_task(batch, *self.args)
 
 
-def _summarize(work: ShardWork, stage: int, index: int) -> pl.DataFrame:
-    return work.summarize(stage, index)
+def _call(work: ShardWork, task: Callable[..., Any], args: tuple) -> Any:
+    return task(work, *args)
 
 
+@register_executor
 class RayExecutor(Executor):
     name = "ray"
 
@@ -94,6 +97,10 @@ class RayExecutor(Executor):
         super().__init__(workers)
         self.address = address
         self._started = False
+
+    @classmethod
+    def create(cls, workers: int, address: str | None = None) -> RayExecutor:
+        return cls(workers, address)
 
     def _ray(self):
         import ray
@@ -119,14 +126,21 @@ class RayExecutor(Executor):
             ray.shutdown()
             self._started = False
 
-    def map_summaries(self, work: ShardWork, stage: int, shards: list[int]) -> list[pl.DataFrame]:
+    def map_tasks(self, work: ShardWork, task: Callable[..., Any], args: list[tuple],
+                  done: Callable[[], None] | None = None) -> list[Any]:
         ray = self._ray()
         work_ref = ray.put(work)
-        task = ray.remote(_summarize)
-        return ray.get([task.remote(work_ref, stage, i) for i in shards])
+        remote = ray.remote(num_cpus=1)(_call)
+        refs = [remote.remote(work_ref, task, a) for a in args]
+        pending = list(refs)
+        while pending:  # progress as tasks finish; results below in submission order
+            _, pending = ray.wait(pending, num_returns=1)
+            if done:
+                done()
+        return ray.get(refs)
 
     def process_stage(self, work: ShardWork, stage: int, shards: list[int],
-                      raw: Iterator[RawShard] | None, progress: Callable[[], None]) -> list[dict[str, Any]]:
+                      raw: Iterator[RawShard] | None, progress: Callable[[], None]) -> list[ShardLedger]:
         ray = self._ray()
         from ray.data import ActorPoolStrategy
 
@@ -151,7 +165,7 @@ class RayExecutor(Executor):
                                     compute=ActorPoolStrategy(min_size=1, max_size=self.workers))
             else:
                 ds = ds.map_batches(_run_task, fn_args=args, batch_size=1, batch_format="pyarrow")
-        markers = []
+        markers: list[ShardLedger] = []
         for row in ds.iter_rows():
             markers.append(pickle.loads(row["payload"]))
             progress()
@@ -188,8 +202,8 @@ class _ShardSource(Datasource):
             if not any(s.index in self.todo for s in shards):
                 continue
             meta = BlockMetadata(num_rows=sum(s.index in self.todo for s in shards),
-                                 size_bytes=os.path.getsize(file.path), exec_stats=None,
-                                 input_files=(file.path,))
+                                 size_bytes=input_size(file.path), exec_stats=None,
+                                 input_files=(redact(file.path),))
             tasks.append(ReadTask(_read_file_fn(file, shards, self.work.batch_size, self.todo), meta))
         return tasks
 

@@ -20,9 +20,10 @@ from typing import Any
 import polars as pl
 
 from curate.executors.layout import Layout, atomic_write_bytes, atomic_write_json
+from curate.executors.ledger import HIST_BINS, Received, ShardLedger, Written
 from curate.io.plan import Plan
 from curate.io.read import InputSpec, Quarantined, RawShard, parse_raw_shard
-from curate.runner import BoundStep, StepStats, empty_dead, run_steps, text_bytes
+from curate.runner import BoundStep, empty_dead, run_steps, text_bytes
 from curate.steps.base import GlobalStep, RunContext, Step
 
 INTERNAL = ("_src", "_line", "_shard", "_row")
@@ -34,7 +35,6 @@ class _ReadCheck(Step):
 
     def process(self, df: pl.DataFrame) -> pl.DataFrame:
         return df  # the runner drops empty texts by itself
-HIST_BINS = 26  # document length histogram: bin b holds lengths in [2^b - 1, 2^(b+1) - 1)
 
 
 @dataclass
@@ -117,7 +117,7 @@ class ShardState:
     alive: pl.DataFrame
     dead: pl.DataFrame
     quarantined: list[Quarantined]
-    marker: dict[str, Any]
+    ledger: ShardLedger
 
 
 @dataclass
@@ -130,6 +130,7 @@ class ShardWork:
     ctx: RunContext
     plan: Plan | None = None  # the shards (the Ray datasource reads them itself)
     batch_size: int = 0
+    shuffle_partitions: int | None = None  # global steps' partitions; None: from the record count
     _ready: set[str] = field(default_factory=set, init=False)
     _states: dict[int, Any] = field(default_factory=dict, init=False)
     _scrubbers: list[Any] | None = field(default=None, init=False)  # built on first use
@@ -169,14 +170,6 @@ class ShardWork:
         dead = pl.read_parquet(dead_path) if dead_path.exists() else empty_dead()
         return alive, dead
 
-    def summarize(self, stage: int, index: int) -> pl.DataFrame:
-        bound = self.stages[stage].global_step
-        assert bound is not None
-        alive, _ = self.read_stage_input(stage, index)
-        step = bound.step
-        assert isinstance(step, GlobalStep)
-        return step.summarize(alive)
-
     # -- processing -----------------------------------------------------------------------------
     def scrub(self, quarantined: list[Quarantined]) -> list[Quarantined]:
         """Quarantined raw bytes get the treatment of every step that declares one (PII) before
@@ -198,20 +191,19 @@ class ShardWork:
         return [Quarantined(q.file, q.line, q.error, _text_to_bytes(t))
                 for q, t in zip(quarantined, texts, strict=True)]
 
-    def parse(self, raw: RawShard) -> tuple[pl.DataFrame, list[Quarantined], dict[str, Any]]:
+    def parse(self, raw: RawShard) -> tuple[pl.DataFrame, list[Quarantined], Received]:
         parsed = parse_raw_shard(raw, self.input_spec)
         parsed.quarantined = self.scrub(parsed.quarantined)
         frame = parsed.frame.with_columns(
             pl.lit(raw.shard.index, dtype=pl.Int64).alias("_shard"),
             pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
         )
-        ledger = {"records_in": frame.height + len(parsed.quarantined),
-                  "quarantined": len(parsed.quarantined), "hist_in": length_histogram(frame),
-                  "bytes_in": text_bytes(frame)}
-        return frame, parsed.quarantined, ledger
+        received = Received(frame.height + len(parsed.quarantined), len(parsed.quarantined),
+                            length_histogram(frame), text_bytes(frame))
+        return frame, parsed.quarantined, received
 
-    def run_stage(self, stage: int, index: int, raw: RawShard | None = None) -> dict[str, Any]:
-        """Process one shard through one stage, write its files, then its marker. Returns the marker."""
+    def run_stage(self, stage: int, index: int, raw: RawShard | None = None) -> ShardLedger:
+        """Process one shard through one stage, write its files, then its marker. Returns its ledger."""
         state = self.start(stage, index, raw)
         for position in range(len(self.stage_steps(stage))):
             state = self.step(state, position)
@@ -226,10 +218,10 @@ class ShardWork:
         """A shard's rows at the start of a stage: parsed input (stage 0) or the previous stage's."""
         if stage == 0:
             assert raw is not None and raw.shard.index == index
-            alive, quarantined, ledger = self.parse(raw)
-            return ShardState(index, stage, alive, empty_dead(), quarantined, {**ledger, "steps": []})
+            alive, quarantined, received = self.parse(raw)
+            return ShardState(index, stage, alive, empty_dead(), quarantined, ShardLedger(index, stage, [], received))
         alive, dead = self.read_stage_input(stage, index)
-        return ShardState(index, stage, alive, dead, [], {"steps": []})
+        return ShardState(index, stage, alive, dead, [], ShardLedger(index, stage))
 
     def step(self, state: ShardState, position: int) -> ShardState:
         """Run the stage's step at ``position`` on the shard."""
@@ -239,24 +231,23 @@ class ShardWork:
             bound.state = self.global_state(state.stage, state.index)
         alive, dead, stats = run_steps([bound], state.alive, state.dead)
         state.alive, state.dead = alive, dead
-        state.marker["steps"].extend(s.to_dict() for s in stats)
+        state.ledger.steps.extend(stats)
         return state
 
-    def finish(self, state: ShardState) -> dict[str, Any]:
+    def finish(self, state: ShardState) -> ShardLedger:
         """Write the shard's files for this stage, then its marker (last, so it means done)."""
         index, stage, alive, dead = state.index, state.stage, state.alive, state.dead
-        marker = {"shard": index, "stage": stage, **state.marker}
+        ledger = state.ledger
         if state.quarantined:
             atomic_write_bytes(self.layout.quarantine(index), quarantine_jsonl(state.quarantined))
         if stage == self.last_stage:
             self.write_final(index, alive, dead)
-            marker.update(kept=alive.height, dropped=dead.height, hist_out=length_histogram(alive),
-                          bytes_out=text_bytes(alive))
+            ledger.written = Written(alive.height, dead.height, length_histogram(alive), text_bytes(alive))
         else:
             atomic_write_bytes(self.layout.stage_rows(stage, index), parquet_bytes(alive))
             atomic_write_bytes(self.layout.stage_dead(stage, index), parquet_bytes(dead))
-        atomic_write_json(self.layout.marker(stage, index), marker)
-        return marker
+        atomic_write_json(self.layout.marker(stage, index), ledger.to_json())
+        return ledger
 
     def write_final(self, index: int, alive: pl.DataFrame, dead: pl.DataFrame) -> None:
         data = alive.drop([c for c in INTERNAL if c in alive.columns])
@@ -272,10 +263,3 @@ class ShardWork:
                                                pl.col("_line").alias("line"), "step", "reason")
             atomic_write_bytes(self.layout.dropped(index), parquet_bytes(dropped))
 
-
-def stats_from_markers(markers: list[dict[str, Any]], labels: list[str]) -> list[StepStats]:
-    totals = {label: StepStats(label) for label in labels}
-    for marker in markers:
-        for entry in marker.get("steps", []):
-            totals[entry["step"]].merge(StepStats.from_dict(entry))
-    return [totals[label] for label in labels]

@@ -18,6 +18,9 @@ from typing import Any, BinaryIO, Literal
 
 import zstandard
 
+from curate.io.errors import InputError
+from curate.io.remote import expand_url, is_url, open_input
+
 Format = Literal["jsonl", "text", "parquet"]
 Compression = Literal["none", "gzip", "zstd"]
 
@@ -29,10 +32,6 @@ _COMPRESSION = {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd"}
 _MAGIC: dict[bytes, Compression] = {b"\x1f\x8b": "gzip", b"\x28\xb5\x2f\xfd": "zstd"}
 _FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".txt": "text", ".text": "text",
             ".parquet": "parquet", ".pq": "parquet"}
-
-
-class InputError(ValueError):
-    """A problem with the input paths themselves (nothing matched, unknown format)."""
 
 
 def detect(path: str | Path, fmt: str | None = None) -> tuple[Format, Compression]:
@@ -54,7 +53,7 @@ def content_compression(path: str | Path, named: Compression) -> Compression:
     Where the name says otherwise, the content must also decode on trial: a plain
     file that merely starts with the magic bytes stays plain, so its lines are kept.
     """
-    with open(path, "rb") as fh:
+    with open_input(str(path)) as fh:
         head = fh.read(SNIFF)
     found = next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), "none")
     if found == named or found == "none":
@@ -79,9 +78,13 @@ def expand(patterns: list[str], base: Path | None = None) -> list[str]:
     A pattern that names an existing file is that file, even if it holds glob
     characters (``d[1].jsonl``). Sorting makes the record order, and so shard
     numbering and ids, independent of the order the filesystem lists files in.
+    A URL (``s3://bucket/*.jsonl``) is listed through fsspec and kept as a URL.
     """
     found: set[str] = set()
     for pattern in patterns:
+        if is_url(pattern):
+            found.update(expand_url(pattern))
+            continue
         p = Path(pattern).expanduser()
         if not p.is_absolute() and base is not None:
             p = base / p
@@ -116,7 +119,7 @@ class ByteStream:
         yield from _without_bom(self._decompressed())
 
     def _decompressed(self) -> Iterator[bytes]:
-        with open(self.path, "rb") as raw:
+        with open_input(self.path) as raw:  # plain open() for a local file, fsspec for a URL
             if self.compression == "none":
                 yield from _plain_blocks(raw)
             elif self.compression == "gzip":

@@ -9,9 +9,11 @@ stable name for a record, so such rows are quarantined, as in JSON lines.
 from __future__ import annotations
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from curate.io.plan import Shard
 from curate.io.records import InputSpec, Quarantined, empty_frame, finish
+from curate.io.remote import is_url, open_input
 
 _TEXTUAL = (pl.String, pl.Categorical, pl.Enum)
 _NESTED = (pl.List, pl.Array, pl.Struct, pl.Object)
@@ -23,13 +25,10 @@ def read_parquet_rows(shard: Shard, spec: InputSpec) -> tuple[pl.DataFrame, list
     if file.damage is not None:
         return empty_frame(), [Quarantined(file.source, 1, file.damage, b"")]
     try:
-        lazy = pl.scan_parquet(file.path)
-        schema = lazy.collect_schema()
-        if spec.text_field not in schema:
-            error = f"parquet file has no column {spec.text_field!r} (columns: {', '.join(schema.names())})"
+        schema, columns = (_read_remote if is_url(file.path) else _read_local)(shard, spec)
+        if columns is None:
+            error = f"parquet file has no column {spec.text_field!r} (columns: {', '.join(schema)})"
             return empty_frame(), [Quarantined(file.source, n, error, b"") for n in lines]
-        names = [spec.text_field] + ([spec.id_field] if spec.id_field in schema else [])
-        columns = lazy.slice(shard.first_line - 1, shard.n_lines).select(names).collect()
     except (Exception, pl.exceptions.PanicException) as exc:  # damaged pages, unsupported types
         error = f"unreadable parquet data: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
         return empty_frame(), [Quarantined(file.source, n, error, b"") for n in lines]
@@ -46,6 +45,36 @@ def read_parquet_rows(shard: Shard, spec: InputSpec) -> tuple[pl.DataFrame, list
     # a footer that promises more rows than the pages hold
     bad += [Quarantined(file.source, n, "row missing from the parquet data", b"") for n in lines[height:]]
     return finish(good["id"], good["text"], good["_line"], file), bad
+
+
+def _read_local(shard: Shard, spec: InputSpec) -> tuple[list[str], pl.DataFrame | None]:
+    """(column names, the shard's text and id columns or None without a text column) by Polars."""
+    lazy = pl.scan_parquet(shard.file.path)
+    schema = lazy.collect_schema()
+    if spec.text_field not in schema:
+        return schema.names(), None
+    names = [spec.text_field] + ([spec.id_field] if spec.id_field in schema else [])
+    return schema.names(), lazy.slice(shard.first_line - 1, shard.n_lines).select(names).collect()
+
+
+def _read_remote(shard: Shard, spec: InputSpec) -> tuple[list[str], pl.DataFrame | None]:
+    """As ``_read_local`` for a URL, through fsspec: pyarrow fetches the footer and only the row
+    groups the shard overlaps (Polars would need the store's own credentials, or the whole file)."""
+    with open_input(shard.file.path) as fh:
+        parquet = pq.ParquetFile(fh)
+        schema = parquet.schema_arrow.names
+        if spec.text_field not in schema:
+            return schema, None
+        first, groups, start = shard.first_line - 1, [], 0
+        for i in range(parquet.num_row_groups):
+            rows = parquet.metadata.row_group(i).num_rows
+            if start < first + shard.n_lines and start + rows > first:
+                groups.append((i, start))
+            start += rows
+        names = [spec.text_field] + ([spec.id_field] if spec.id_field in schema else [])
+        table = parquet.read_row_groups([i for i, _ in groups], columns=names)
+    offset = first - groups[0][1] if groups else 0
+    return schema, pl.from_arrow(table.slice(offset, shard.n_lines))  # type: ignore[return-value]
 
 
 def _raw(value: object) -> bytes:

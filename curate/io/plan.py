@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,12 +19,13 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from curate.io.formats import ByteStream, Compression, Format, content_compression, detect
+from curate.io.remote import is_url, open_input, url_sources
 
 
 @dataclass(frozen=True)
 class FilePlan:
     path: str
-    source: str  # the path as ids and reports show it (relative to the common input root)
+    source: str  # the path as ids and reports show it (relative to the common input root; see _sources)
     fmt: Format
     compression: Compression
     n_lines: int  # complete physical lines, or parquet rows
@@ -60,6 +62,18 @@ def _common_root(paths: list[str]) -> Path:
     return root
 
 
+def _sources(paths: list[str]) -> dict[str, str]:
+    """Local files relative to their common root; URLs relative to their common prefix, or whole
+    when local files are read too (a local and a remote ``a.jsonl`` must not share ids)."""
+    local = [p for p in paths if not is_url(p)]
+    urls = [p for p in paths if is_url(p)]
+    shown = url_sources(urls, whole=bool(local))
+    if local:
+        root = _common_root(local)
+        shown.update((p, str(Path(p).resolve().relative_to(root))) for p in local)
+    return shown
+
+
 def _count_lines(path: str, compression: Compression) -> tuple[int, bool, str | None, int]:
     """(complete lines, whether a partial last line exists, damage, zero padding) in one streaming pass."""
     stream = ByteStream(path, compression)
@@ -78,11 +92,14 @@ def _count_lines(path: str, compression: Compression) -> tuple[int, bool, str | 
 
 def _count_rows(path: str) -> tuple[int, bool, str | None]:
     """(rows, _, damage) from the footer; an unreadable or self-contradicting footer quarantines the file."""
-    try:
-        meta = pq.ParquetFile(path).metadata
-        groups = sum(meta.row_group(i).num_rows for i in range(meta.num_row_groups))
-    except Exception as exc:
-        return 0, True, f"unreadable parquet file: {exc}"
+    with ExitStack() as stack:
+        # opened outside the try: a URL that cannot be reached is an input error, not a bad file
+        source = stack.enter_context(open_input(path)) if is_url(path) else path
+        try:
+            meta = pq.ParquetFile(source).metadata
+            groups = sum(meta.row_group(i).num_rows for i in range(meta.num_row_groups))
+        except Exception as exc:
+            return 0, True, f"unreadable parquet file: {exc}"
     if meta.num_rows != groups or groups < 0:  # shards are cut from this count: it must be sane
         return 0, True, f"unreadable parquet file: footer says {meta.num_rows} rows, its row groups {groups}"
     return meta.num_rows, False, None
@@ -92,7 +109,7 @@ def _read_once(paths: list[str], warnings: list[str]) -> list[str]:
     """``paths`` less those that are the same file as an earlier one (a symlink matched beside its target)."""
     first: dict[str, str] = {}
     for path in paths:
-        real = os.path.realpath(path)
+        real = path if is_url(path) else os.path.realpath(path)  # a store has no symlinks
         if real in first:
             warnings.append(f"{path}: the same file as {first[real]}; read once")
         else:
@@ -103,12 +120,12 @@ def _read_once(paths: list[str], warnings: list[str]) -> list[str]:
 def plan_inputs(paths: list[str], fmt: str | None, batch_size: int) -> Plan:
     warnings: list[str] = []
     paths = _read_once(paths, warnings)
-    root = _common_root(paths)
+    sources = _sources(paths)
     files: list[FilePlan] = []
     shards: list[Shard] = []
     for path in paths:
         file_fmt, named = detect(path, fmt)
-        source = str(Path(path).resolve().relative_to(root))
+        source = sources[path]
         compression, padding = named, 0
         if file_fmt == "parquet":
             n_lines, has_tail, damage = _count_rows(path)

@@ -106,17 +106,21 @@ def render_html(report: dict[str, Any]) -> str:
 
 
 def _global_table(phases: dict[str, dict[str, float]]) -> str:
-    """Seconds of the whole-corpus phases of global steps (summarize over shards, reduce in the driver)."""
+    """Each global step's shuffle: partitions, rows shuffled, seconds per phase (map, reduce, route
+    or finish: all tasks on the workers)."""
     if not phases:
         return ""
     def tables(p: dict[str, Any]) -> str:
         return "; ".join(f"{escape(t['path'])} ({t['rows']:,} rows)" for t in p.get("tables", {}).values())
 
+    phase_names = ("map", "reduce", "route", "finish")
     rows = "".join(
-        f"<tr><td>{escape(name)}</td><td>{p.get('summarize', 0):,.2f}</td><td>{p.get('reduce', 0):,.2f}</td>"
-        f"<td>{tables(p)}</td><td>{'yes' if p.get('resumed') else ''}</td></tr>" for name, p in phases.items())
-    return ("<h2>Global steps</h2><table><tr><th>step</th><th>summarize s</th><th>reduce s</th><th>tables</th>"
-            f"<th>state from an earlier run</th></tr>{rows}</table>")
+        f"<tr><td>{escape(name)}</td><td>{p.get('partitions', 0):,}</td><td>{p.get('shuffled_rows', 0):,}</td>"
+        + "".join(f"<td>{p.get(k, 0):,.2f}</td>" for k in phase_names)
+        + f"<td>{tables(p)}</td><td>{'yes' if p.get('resumed') else ''}</td></tr>" for name, p in phases.items())
+    return ("<h2>Global steps</h2><table><tr><th>step</th><th>partitions</th><th>rows shuffled</th>"
+            + "".join(f"<th>{k} s</th>" for k in phase_names)
+            + f"<th>tables</th><th>state from an earlier run</th></tr>{rows}</table>")
 
 
 def _mbps(step: dict[str, Any]) -> float:

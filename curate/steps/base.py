@@ -97,34 +97,66 @@ class Step(BaseModel):
 class GlobalStep(Step):
     """A step that needs to see the whole corpus before it can decide anything.
 
-    summarize(batch) -> small frame, run on every batch (parallel map);
-    reduce(all summaries concatenated in input order) -> picklable state (driver);
-    apply(batch, state) -> like Step.process.
+    It runs as map -> shuffle -> reduce, in ``rounds`` rounds, with no corpus-sized state
+    on any one process (see ``curate.executors.shuffle``):
 
-    Batches carry ``_shard`` and ``_row`` (Int64) columns; (``_shard``, ``_row``)
-    is the record's position in input order, so "keep the first occurrence"
-    means the same thing on every executor.
+    - ``summarize(batch, round, previous)`` -> rows to shuffle, with a UInt64 ``_key`` column.
+      Every row of one key lands in the same partition; ``previous`` is this shard's result
+      of the previous round (None in round 0). Optionally returns ``(rows, keep)``: ``keep``
+      stays with the shard (not shuffled) for ``finish`` to look up.
+    - ``reduce(rows, round)`` -> result rows of one partition. ``rows`` are the partition's
+      rows of every shard, in input order (by shard, then as ``summarize`` gave them).
+    - A routed round (the default): every result row carries ``_shard``, and
+      ``shard_result(rows, round, previous)`` turns one shard's rows into its result (the
+      apply state after the last round).
+    - A gathered last round (``gathered() -> True``): the results of all partitions,
+      concatenated in partition order, go to ``finish(results, keep)`` in one worker task;
+      its state is split by ``partition_state``.
+    - ``apply(batch, state)`` -> like Step.process.
+
+    The number of partitions follows the corpus size, never the worker count, so the
+    result is the same on any executor. Batches carry ``_shard`` and ``_row`` (Int64);
+    (``_shard``, ``_row``) is the record's position in input order, so "keep the first
+    occurrence" means the same thing everywhere.
     """
 
-    def summarize(self, df: pl.DataFrame) -> pl.DataFrame:
+    rounds: ClassVar[int] = 1
+
+    def shuffle_rounds(self) -> int:
+        """How many map -> shuffle -> reduce rounds this configuration needs."""
+        return self.rounds
+
+    def gathered(self) -> bool:
+        """True when the last round's partition results go to ``finish`` instead of to shards."""
+        return False
+
+    def summarize(self, df: pl.DataFrame, round: int = 0, previous: Any = None
+                  ) -> pl.DataFrame | tuple[pl.DataFrame, pl.DataFrame]:
         raise NotImplementedError
 
-    def reduce(self, summary: pl.DataFrame) -> Any:
+    def reduce(self, rows: pl.DataFrame, round: int = 0) -> pl.DataFrame:
+        raise NotImplementedError
+
+    def shard_result(self, rows: pl.DataFrame, round: int = 0, previous: Any = None) -> Any:
+        return rows
+
+    def finish(self, results: pl.DataFrame, keep: Callable[[list[int]], pl.DataFrame]) -> Any:
+        """The state from every partition's results (gathered steps); ``keep(shards)`` reads
+        those shards' ``keep`` tables."""
         raise NotImplementedError
 
     def apply(self, df: pl.DataFrame, state: Any) -> pl.DataFrame | StepOutput:
         raise NotImplementedError
 
     def partition_state(self, state: Any, shards: list[int]) -> dict[int, Any] | None:
-        """The part of ``state`` each shard needs, or None to send every shard the whole state.
-
-        Steps whose state grows with the corpus (positions of duplicates) partition it, so
-        that a worker's memory follows its shard, not the corpus."""
+        """The part of a gathered ``state`` each shard needs, or None to send every shard the
+        whole state. Steps whose state grows with the corpus partition it, so that a worker's
+        memory follows its shard, not the corpus."""
         return None
 
     def tables(self, state: Any) -> dict[str, pl.DataFrame]:
-        """Whole-corpus tables for the report (e.g. dedup clusters), written by the driver
-        to ``OUTPUT/reports/<step>.<name>.parquet``. Ids and counts only, never text."""
+        """Whole-corpus tables for the report (e.g. dedup clusters) from a gathered state,
+        written to ``OUTPUT/reports/<step>.<name>.parquet``. Ids and counts only, never text."""
         return {}
 
     def process(self, df: pl.DataFrame) -> pl.DataFrame | StepOutput:  # pragma: no cover

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import polars as pl
@@ -28,6 +28,8 @@ class DedupState:
     documents: pl.DataFrame
     sentences: pl.DataFrame
 
+
+_NO_SENTENCES = pl.DataFrame(schema={"_shard": pl.Int64, "_row": pl.Int64, LINE_NO: pl.Int64})
 
 # Blanks that the regular form below does not cover: runs, and white space other than " " and "\n".
 _IRREGULAR_BLANKS = r"\s{2,}|[^\S \n]"
@@ -73,7 +75,8 @@ class DedupExact(GlobalStep):
     order is kept) and, with ``sentences: true``, remove every later occurrence of a line
     (sentence, after split_sentences) of at least ``min_sentence_chars`` characters, so
     "ㅋㅋ" or "감사합니다." are never deduplicated. Comparison ignores differences in
-    blanks. Only 64-bit hashes and positions travel to the driver.
+    blanks. Only 64-bit hashes and positions are shuffled, partitioned by hash: no process
+    holds more than one partition of them.
     """
 
     name: ClassVar[str] = "dedup_exact"
@@ -81,49 +84,49 @@ class DedupExact(GlobalStep):
     sentences: bool = False
     min_sentence_chars: NonNegativeInt = 20
 
-    def summarize(self, df: pl.DataFrame) -> pl.DataFrame:
-        """Hashes of each document and line; rows in any order (reduce sorts by position)."""
+    def shuffle_rounds(self) -> int:
+        # sentences are compared among the documents that survive: a second round, after
+        # the duplicate documents are known
+        return 2 if self.documents and self.sentences else 1
+
+    def _round_kind(self, round: int) -> str:
+        return "documents" if self.documents and round == 0 else "sentences"
+
+    def summarize(self, df: pl.DataFrame, round: int = 0, previous: Any = None) -> pl.DataFrame:
+        """Round "documents": (_key = hash of the normalized document, position). Round
+        "sentences": (_key = hash of the normalized line, position, line number) for the lines of
+        at least ``min_sentence_chars`` characters of the documents not found duplicate."""
+        if previous is not None and previous.documents.height:
+            df = df.join(previous.documents, on=POSITION, how="anti", maintain_order="left")
         irregular = df.select(pl.col("text").str.contains(_IRREGULAR_BLANKS).fill_null(False))["text"]
         # the lines of a regular document are regular too: normalizing one is stripping it
-        parts = [self._hashes(df.filter(~irregular), _normalized_regular, pl.element().str.strip_chars()),
-                 self._hashes(df.filter(irregular), _normalized, _normalized(pl.element()))]
-        return pl.concat([part for part in parts if part.height] or parts[:1])
+        parts = [self._hashes(df.filter(~irregular), _normalized_regular, pl.element().str.strip_chars(), round),
+                 self._hashes(df.filter(irregular), _normalized, _normalized(pl.element()), round)]
+        rows = pl.concat([part for part in parts if part.height] or parts[:1])
+        return rows.sort(POSITION) if self._round_kind(round) == "documents" else rows.sort([*POSITION, LINE_NO])
 
-    def _hashes(self, df: pl.DataFrame, normalize: Callable[[pl.Expr], pl.Expr], line: pl.Expr
-                ) -> pl.DataFrame:
-        columns = [*POSITION, normalize(pl.col("text")).hash(HASH_SEED).alias("_doc_hash")]
-        if self.sentences:
-            columns.append(pl.col("text").str.split("\n").list.eval(
-                pl.when(line.str.len_chars() >= self.min_sentence_chars).then(line.hash(HASH_SEED))
-            ).alias("_line_hashes"))
-        return df.select(columns)
+    def _hashes(self, df: pl.DataFrame, normalize: Callable[[pl.Expr], pl.Expr], line: pl.Expr,
+                round: int) -> pl.DataFrame:
+        position = [pl.col("_shard").cast(pl.Int64), pl.col("_row").cast(pl.Int64)]
+        if self._round_kind(round) == "documents":
+            return df.select(normalize(pl.col("text")).hash(HASH_SEED).alias("_key"), *position)
+        hashes = pl.col("text").str.split("\n").list.eval(
+            pl.when(line.str.len_chars() >= self.min_sentence_chars).then(line.hash(HASH_SEED)))
+        return (df.select(hashes.alias("_key"), *position)
+                .with_columns(pl.int_ranges(0, pl.col("_key").list.len()).alias(LINE_NO))
+                .explode(["_key", LINE_NO])
+                .drop_nulls("_key")
+                .select("_key", *POSITION, pl.col(LINE_NO).cast(pl.Int64)))
 
-    def reduce(self, summary: pl.DataFrame) -> DedupState:
-        summary = summary.sort(POSITION)
-        first = pl.col("_doc_hash").is_first_distinct()
-        if self.documents:
-            duplicates = summary.filter(~first).select(POSITION)
-            survivors = summary.filter(first)
-        else:
-            duplicates = summary.clear().select(POSITION)
-            survivors = summary
-        repeats = pl.DataFrame(schema={"_shard": pl.Int64, "_row": pl.Int64, LINE_NO: pl.Int64})
-        if self.sentences:
-            repeats = (survivors.select(*POSITION, "_line_hashes")
-                       .with_columns(pl.int_ranges(0, pl.col("_line_hashes").list.len()).alias(LINE_NO))
-                       .explode(["_line_hashes", LINE_NO])
-                       .drop_nulls("_line_hashes")
-                       .filter(~pl.col("_line_hashes").is_first_distinct())
-                       .select(pl.col("_shard").cast(pl.Int64), pl.col("_row").cast(pl.Int64),
-                               pl.col(LINE_NO).cast(pl.Int64)))
-        return DedupState(documents=duplicates.with_columns(pl.all().cast(pl.Int64)), sentences=repeats)
+    def reduce(self, rows: pl.DataFrame, round: int = 0) -> pl.DataFrame:
+        """Every occurrence after the first in input order (rows arrive in input order)."""
+        return rows.filter(~pl.col("_key").is_first_distinct()).drop("_key")
 
-    def partition_state(self, state: DedupState, shards: list[int]) -> dict[int, DedupState]:
-        documents = state.documents.partition_by("_shard", as_dict=True)
-        sentences = state.sentences.partition_by("_shard", as_dict=True)
-        empty = DedupState(state.documents.clear(), state.sentences.clear())
-        return {i: DedupState(documents.get((i,), empty.documents), sentences.get((i,), empty.sentences))
-                for i in shards}
+    def shard_result(self, rows: pl.DataFrame, round: int = 0, previous: Any = None) -> DedupState:
+        if self._round_kind(round) == "documents":
+            return DedupState(documents=rows.select(POSITION).sort(POSITION), sentences=_NO_SENTENCES)
+        documents = previous.documents if previous is not None else _NO_SENTENCES.select(POSITION)
+        return DedupState(documents=documents, sentences=rows.select(*POSITION, LINE_NO).sort([*POSITION, LINE_NO]))
 
     def apply(self, df: pl.DataFrame, state: DedupState) -> StepOutput:
         shards = df["_shard"].unique()

@@ -5,9 +5,9 @@ Texts are normalized (NFKC, lowercase, only letters and digits: see
 shingled into character ``ngram``s. ``summarize`` computes per document the LSH band
 hashes (``bands`` x ``rows`` MinHash values) and, when ``verify`` is on, the signature
 (16 low bits of each value: 2 bytes a permutation; equal-by-chance adds 2**-16 to the
-estimate). ``reduce`` pairs documents sharing a band bucket, keeps pairs whose
+estimate). ``reduce`` pairs documents sharing a band bucket, ``finish`` keeps pairs whose
 estimated Jaccard is at least ``threshold`` (all candidate pairs when ``verify`` is
-off), and takes connected components as clusters.
+off) and takes connected components as clusters.
 
 Keep rule: in every cluster the first document in input order, the lowest
 (``_shard``, ``_row``), is kept; the others are dropped with reason ``near_duplicate``.
@@ -19,13 +19,15 @@ verified at estimated Jaccard 0.6. Character 5-grams are strict on short texts: 
 inserted phrase in a 70-character review already costs ~0.2 of Jaccard, hence 0.6
 rather than the 0.7-0.8 used with word shingles on long web pages.
 
-Summary size per document: 16 bytes of position, the id, 8 bytes a band and (verify)
-2 bytes a permutation: about 420 bytes with the defaults, so 5 M documents take ~2 GB
-in the driver.
+Distributed (``curate.executors.shuffle``): the band rows (26 bytes each, ``bands`` a
+document) are shuffled by bucket, so each partition's reduce finds the candidate pairs of its
+buckets; only the pairs meet in one task (``finish``), which looks up the ids and signatures of
+the documents in a pair, shard by shard, and takes connected components over the pairs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -33,15 +35,16 @@ import numpy as np
 import polars as pl
 from pydantic import Field
 
-from curate.dedup.arrays import member
+from curate.dedup.arrays import member, unique_sorted
 from curate.dedup.components import component_labels
-from curate.dedup.lsh import bucket_edges, estimated_jaccard
+from curate.dedup.lsh import estimated_jaccard
 from curate.dedup.minhash import band_hashes, signatures
 from curate.dedup.shingles import shingle_hashes
 from curate.steps import register
 from curate.steps.base import DROP, GlobalStep, StepOutput
 
 REASON = "near_duplicate"
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads (band, hash) over the partitions
 POSITION = ["_shard", "_row"]
 EXAMPLES_PER_BATCH = 3
 MEMBERS_PER_EXAMPLE = 5
@@ -90,43 +93,57 @@ class DedupFuzzy(GlobalStep):
     def _band_columns(self) -> list[str]:
         return [f"_band{b}" for b in range(self.bands)]
 
-    def summarize(self, df: pl.DataFrame) -> pl.DataFrame:
+    def gathered(self) -> bool:
+        return True  # candidate pairs meet in finish: connected components run over them only
+
+    def summarize(self, df: pl.DataFrame, round: int = 0, previous: Any = None
+                  ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Shuffled: one row per (document with shingles, band): ``_key`` mixes the band number
+        and its hash, so a bucket's members meet in one partition. Kept with the shard: the
+        position, id and (verify) signature of every document, for ``finish`` to look up."""
         shingles = shingle_hashes(df["text"], self.ngram, short="whole")  # normalizes
         sig = signatures(shingles, self.num_perm, self.seed)
         bands = band_hashes(sig, self.bands, self.rows)
-        columns: dict[str, Any] = {
-            "_shard": df["_shard"].cast(pl.Int64),
-            "_row": df["_row"].cast(pl.Int64),
-            "id": df["id"].cast(pl.Utf8),
-            "_has_shingles": pl.Series(shingles.sizes > 0),
-        }
-        for b, col in enumerate(self._band_columns()):
-            columns[col] = pl.Series(bands[:, b])
+        position = position_keys(df["_shard"].to_numpy(), df["_row"].to_numpy())
+        valid = np.flatnonzero(shingles.sizes > 0)
+        band_no = np.tile(np.arange(self.bands, dtype=np.uint64), len(valid))
+        hashes = bands[valid].astype(np.uint64, copy=False).ravel()
+        rows = pl.DataFrame({"_key": (hashes ^ (band_no * _MIX)) * _MIX, "_band": band_no.astype(np.uint16),
+                             "_hash": hashes, "_pos": np.repeat(position[valid], self.bands)})
+        keep = {"_pos": position, "id": df["id"].cast(pl.Utf8)}
         if self.verify:
-            columns["_sig"] = pl.Series(sig.astype(np.uint16))
-        return pl.DataFrame(columns)
+            keep["_sig"] = pl.Series(sig.astype(np.uint16))
+        return rows, pl.DataFrame(keep)
 
-    def reduce(self, summary: pl.DataFrame) -> DedupState:
-        position = (summary["_shard"].to_numpy().astype(np.int64) << 32) | summary["_row"].to_numpy()
-        if len(position) > 1 and not (np.diff(position) > 0).all():  # executors pass input order
-            summary = summary[np.argsort(position, kind="stable")]
-        bands = summary.select(self._band_columns()).to_numpy().astype(np.uint64, copy=False)
-        u, v = bucket_edges(bands, summary["_has_shingles"].to_numpy())
+    def reduce(self, rows: pl.DataFrame, round: int = 0) -> pl.DataFrame:
+        """Candidate pairs of one partition's buckets: each member with its bucket's first
+        document in input order (a star: linear in the bucket's size, and the first is the
+        copy the keep rule keeps)."""
+        first = pl.col("_pos").min().over(["_band", "_hash"])
+        return (rows.select(first.alias("u"), pl.col("_pos").alias("v"))
+                .filter(pl.col("u") != pl.col("v")).unique().sort(["u", "v"]))
+
+    def finish(self, results: pl.DataFrame, keep: Callable[[list[int]], pl.DataFrame]) -> DedupState:
+        edges = results.unique().sort(["u", "v"])
+        u_pos, v_pos = edges["u"].to_numpy(), edges["v"].to_numpy()
+        nodes = unique_sorted(np.concatenate([u_pos, v_pos]))  # documents with a candidate pair, input order
+        looked_up = self._look_up(nodes, keep)
+        u, v = np.searchsorted(nodes, u_pos), np.searchsorted(nodes, v_pos)
         candidates = len(u)
         if self.verify and candidates:
-            sig = summary["_sig"].to_numpy()
-            keep = estimated_jaccard(sig, u, v) >= self.threshold
-            u, v = u[keep], v[keep]
-        label = component_labels(summary.height, u, v)
-        duplicate = np.flatnonzero(label != np.arange(summary.height))
-        ids = summary["id"]
-        keys = position_keys(summary["_shard"].to_numpy(), summary["_row"].to_numpy())
-        members = pl.DataFrame({"_kept": label[duplicate], "removed_id": ids.gather(duplicate)})
+            sig = looked_up["_sig"].to_numpy()
+            verified = estimated_jaccard(sig, u, v) >= self.threshold
+            u, v = u[verified], v[verified]
+        label = component_labels(len(nodes), u, v)
+        duplicate = np.flatnonzero(label != np.arange(len(nodes)))
+        members = pl.DataFrame({"_kept": label[duplicate], "removed_id": looked_up["id"].gather(duplicate)})
         clusters = (members.group_by("_kept", maintain_order=True)
                     .agg(size=pl.len() + 1, removed_ids=pl.col("removed_id"))
                     .sort("_kept"))
         kept_rows = clusters["_kept"].to_numpy()
-        clusters = pl.concat([summary[kept_rows].select([*POSITION, "id"]).rename({"id": "cluster_id"}),
+        kept_pos = nodes[kept_rows]
+        clusters = pl.concat([pl.DataFrame({"_shard": kept_pos >> 32, "_row": kept_pos & 0xFFFFFFFF,
+                                            "cluster_id": looked_up["id"].gather(kept_rows)}),
                               clusters.drop("_kept")], how="horizontal")
         examples: dict[int, list[dict[str, Any]]] = {}
         for shard, cluster_id, size, removed in clusters.select(
@@ -134,9 +151,19 @@ class DedupFuzzy(GlobalStep):
         ).group_by("_shard", maintain_order=True).head(EXAMPLES_PER_BATCH).iter_rows():
             examples.setdefault(shard, []).append(
                 {"cluster_id": cluster_id, "size": size, "removed_ids": removed})
-        return DedupState(drop_keys=np.sort(keys[duplicate]), kept_keys=np.sort(keys[kept_rows]),
+        return DedupState(drop_keys=np.sort(nodes[duplicate]), kept_keys=np.sort(kept_pos),
                           examples=examples, clusters=clusters, candidate_pairs=candidates,
                           verified_pairs=len(u))
+
+    @staticmethod
+    def _look_up(nodes: np.ndarray, keep: Callable[[list[int]], pl.DataFrame]) -> pl.DataFrame:
+        """The kept rows (id, signature) of ``nodes``, in ``nodes`` order, one shard at a time
+        so that only the documents with a candidate pair are ever held."""
+        if len(nodes) == 0:
+            return pl.DataFrame({"_pos": pl.Series([], dtype=pl.Int64), "id": pl.Series([], dtype=pl.Utf8)})
+        wanted = pl.Series(nodes).implode()
+        found = [keep([shard]).filter(pl.col("_pos").is_in(wanted)) for shard in np.unique(nodes >> 32).tolist()]
+        return pl.concat(found).sort("_pos")
 
     def partition_state(self, state: DedupState, shards: list[int]) -> dict[int, DedupState]:
         def split(keys: np.ndarray) -> dict[int, np.ndarray]:

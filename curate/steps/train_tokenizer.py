@@ -1,17 +1,17 @@
 """train_tokenizer: learn the corpus's subword tokenizer at the end of a pipeline.
 
-Global step: every batch reports its word counts (vectorized), the driver merges
-them, cuts each distinct eojeol into morphemes once (in parallel) and trains;
-the tokenizer lands in ``OUTPUT/tokenizer/``. Records pass through unchanged.
+Global step: every batch reports its word counts (vectorized), shuffled by eojeol; each
+partition's reduce (on the workers) sums its words and cuts each distinct eojeol into
+morphemes once; one worker task trains on the (word, pieces, count) table of distinct
+words. The tokenizer lands in ``OUTPUT/tokenizer/``. Records pass through unchanged.
 
-The files travel in the reduced state and are written by ``reduce`` when the
-step knows the output directory there, else by the first ``apply`` of each
-worker (atomic writes of identical content, so concurrent workers are safe).
+The files travel in the state and are written by ``finish`` when the step knows the output
+directory there, else by the first ``apply`` of each worker (atomic writes of identical
+content, so concurrent workers are safe).
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -22,6 +22,7 @@ from curate.steps import register
 from curate.steps.base import GlobalStep, RunContext
 
 OUTPUT_SUBDIR = "tokenizer"
+_KEY_SEED = 0x746F6B  # "tok": partitions words by eojeol
 
 
 @register
@@ -32,8 +33,9 @@ class TrainTokenizer(GlobalStep):
     algorithm: Literal["bpe", "wordpiece", "unigram"] = "bpe"
     special_tokens: str | dict[str, Any] | None = None  # a YAML path or its content; None: tokenizer/ default
     min_frequency: int = 2
-    n_workers: int = 2
-    use_ray: bool | None = None  # cut eojeols in Ray tasks; None: when the run is on Ray (ray.init done)
+    n_workers: int = 2  # Kiwi processes of `curate tokenizer train`; in a run, the shuffle's tasks cut
+    artifacts: ClassVar[tuple[str, ...]] = (OUTPUT_SUBDIR,)
+    path_keys: ClassVar[tuple[str, ...]] = ("special_tokens",)  # when it names a YAML file
 
     _ctx: RunContext | None = PrivateAttr(default=None)
     _written: bool = PrivateAttr(default=False)
@@ -41,24 +43,42 @@ class TrainTokenizer(GlobalStep):
     def setup(self, ctx: RunContext) -> None:
         self._ctx = ctx
 
-    def summarize(self, df: pl.DataFrame) -> pl.DataFrame:
-        from curate.tokenizer.words import word_counts
+    def gathered(self) -> bool:
+        return True  # one tokenizer is trained from every partition's pieces
 
-        return word_counts(df["text"])
+    def summarize(self, df: pl.DataFrame, round: int = 0, previous: Any = None) -> pl.DataFrame:
+        """The shard's (word, count) table, keyed by the word's eojeol: every eojeol is cut by
+        Kiwi once, in the one partition where all its words meet."""
+        from curate.tokenizer.words import split_word, word_counts
 
-    def reduce(self, summary: pl.DataFrame) -> dict[str, Any]:
-        from curate.tokenizer.build import TrainOptions, train_from_counts
+        counts = word_counts(df["text"])
+        return counts.with_columns(split_word(counts["word"])["eojeol"].hash(_KEY_SEED).alias("_key"))
+
+    def reduce(self, rows: pl.DataFrame, round: int = 0) -> pl.DataFrame:
+        """One partition's words summed over shards and cut into morphemes (Kiwi runs here, on the
+        workers): (word, pieces, count)."""
+        from curate.tokenizer.pretokenize import pretokenize_counts
         from curate.tokenizer.words import merge_counts
 
-        if summary.height == 0:
-            summary = pl.DataFrame(schema={"word": pl.Utf8, "count": pl.Int64})
-        use_ray = self.use_ray if self.use_ray is not None else _ray_running()
-        options = TrainOptions(self.vocab_size, self.algorithm, self.special_tokens, self.min_frequency,
-                               self.n_workers, use_ray)
-        result = train_from_counts(merge_counts(summary), options)
+        counts = merge_counts(rows.select("word", "count"))
+        return pretokenize_counts(counts, n_workers=1, max_chars=self._options().max_chars,
+                                  group=self._options().group)
+
+    def finish(self, results: pl.DataFrame, keep: Any) -> dict[str, Any]:
+        """Train on every partition's pieces, sorted by word (a table of distinct words, not
+        of the corpus), in one worker task; write the files when the output is known."""
+        from curate.tokenizer.build import train_from_pieces_table
+
+        result = train_from_pieces_table(results.sort("word"), self._options())
         state = {"files": result.files, "seconds": result.seconds, **result.stats}
         self._write(state)
         return state
+
+    def _options(self) -> Any:
+        from curate.tokenizer.build import TrainOptions
+
+        return TrainOptions(self.vocab_size, self.algorithm, self.special_tokens, self.min_frequency,
+                            self.n_workers, False)
 
     def apply(self, df: pl.DataFrame, state: Any) -> pl.DataFrame:
         self._write(state)
@@ -71,10 +91,3 @@ class TrainTokenizer(GlobalStep):
 
         write_files(state["files"], Path(self._ctx.output_dir) / OUTPUT_SUBDIR)
         self._written = True
-
-
-def _ray_running() -> bool:
-    """Whether this process is a Ray driver (the Ray executor's reduce); never imports Ray itself
-    (importing it costs seconds and starts threads)."""
-    ray = sys.modules.get("ray")
-    return ray is not None and ray.is_initialized()

@@ -43,16 +43,22 @@ class TrainResult:
 def train_from_counts(counts: pl.DataFrame, options: TrainOptions, out_dir: str | Path | None = None,
                       seconds: dict[str, float] | None = None) -> TrainResult:
     """Train from a (word, count) table (``words.word_counts``/``merge_counts``)."""
-    seconds = dict(seconds or {})
-    specials = options.specials()
     t0 = time.perf_counter()
     table = pretokenize_counts(counts, options.n_workers, options.max_chars, options.group, options.use_ray)
+    seconds = {**(seconds or {}), "pretokenize": time.perf_counter() - t0}
+    return train_from_pieces_table(table, options, out_dir, seconds)
+
+
+def train_from_pieces_table(table: pl.DataFrame, options: TrainOptions, out_dir: str | Path | None = None,
+                            seconds: dict[str, float] | None = None) -> TrainResult:
+    """Train from a (word, pieces, count) table (``pretokenize.pretokenize_counts``)."""
+    seconds = dict(seconds or {})
+    specials = options.specials()
     t1 = time.perf_counter()
     tokenizer = train_from_pieces(table, options.vocab_size, options.algorithm, specials,
                                   options.min_frequency)
-    t2 = time.perf_counter()
-    seconds.update(pretokenize=t1 - t0, train=t2 - t1)
-    stats = {"distinct_words": counts.height, "words": int(counts["count"].sum() or 0),
+    seconds["train"] = time.perf_counter() - t1
+    stats = {"distinct_words": table.height, "words": int(table["count"].sum() or 0),
              "distinct_pieces": int(table["pieces"].explode().n_unique()) if table.height else 0,
              "vocab_size": tokenizer.get_vocab_size()}
     meta = {"algorithm": options.algorithm, "vocab_size_requested": options.vocab_size,
