@@ -3,9 +3,8 @@
 Each round of a global step at stage K (see ``GlobalStep``) runs as tasks on the workers:
 
 - map, one task a shard: ``summarize`` -> rows hash-partitioned by ``_key`` into P partitions,
-  written as one Arrow IPC file sorted by partition with the partition offsets in its
-  metadata (a reduce task memory-maps it and reads only its slice), plus an optional keep
-  table that stays with the shard;
+  written as one Arrow IPC file with one record batch a partition (a reduce task reads only
+  its batch), plus an optional keep table that stays with the shard;
 - reduce, one task a partition: the partition's slice of every map file, in shard order ->
   ``reduce`` -> written sorted by shard group (routed rounds) or as is (a gathered round);
 - route, one task a group of shards (routed rounds): the group's slice of every reduce file
@@ -21,7 +20,6 @@ counters only.
 
 from __future__ import annotations
 
-import json
 import math
 import pickle
 import shutil
@@ -39,7 +37,6 @@ from curate.steps.base import GlobalStep
 
 RECORDS_PER_PARTITION = 250_000  # ~25 band rows a document for dedup_fuzzy: ~200 MB a partition
 _PART = "_partition"
-_OFFSETS = b"curate.offsets"
 
 
 def partition_count(records: int, configured: int | None = None) -> int:
@@ -93,24 +90,29 @@ def _result_path(work: ShardWork, stage: int, round: int, index: int) -> Path:
 
 # -- Arrow files cut into slices -------------------------------------------------------------------
 def _write_sliced(path: Path, frame: pl.DataFrame, slot: np.ndarray, slots: int) -> None:
-    """``frame`` sorted by ``slot`` (stably: order within a slot is kept), slot offsets in the metadata."""
+    """``frame`` cut by ``slot`` into one record batch a slot (order within a slot kept), so that a
+    reader fetches only its batch: a memory-mapped page range here, a range request on a store."""
+    table = frame.to_arrow()
     order = np.argsort(slot, kind="stable")
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(slot, minlength=slots))]).tolist()
-    table = frame[order].to_arrow()
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _OFFSETS: json.dumps(offsets)})
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(slot, minlength=slots))])
+    table = table.take(pa.array(order)).combine_chunks()
     sink = pa.BufferOutputStream()
     with pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
+        for k in range(slots):
+            part = table.slice(offsets[k], offsets[k + 1] - offsets[k])
+            writer.write_batch(pa.RecordBatch.from_arrays(
+                [column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column for column in part.columns],
+                schema=table.schema))
     atomic_write_bytes(path, sink.getvalue().to_pybytes())
 
 
 def _read_slice(path: Path, slot: int | None = None) -> pl.DataFrame:
-    """One slot of a sliced file (memory-mapped: only that slot's pages are read), or all of it."""
-    table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
-    if slot is not None:
-        offsets = json.loads(table.schema.metadata[_OFFSETS])
-        table = table.slice(offsets[slot], offsets[slot + 1] - offsets[slot])
-    return pl.from_arrow(table.replace_schema_metadata(None), rechunk=False)  # type: ignore[return-value]
+    """One slot's batch of a sliced file, or all of it."""
+    reader = pa.ipc.open_file(pa.memory_map(str(path)))
+    table = (pa.Table.from_batches([reader.get_batch(slot)]) if slot is not None
+             else pa.Table.from_batches([reader.get_batch(i) for i in range(reader.num_record_batches)],
+                                        schema=reader.schema))
+    return pl.from_arrow(table, rechunk=False)  # type: ignore[return-value]
 
 
 def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
