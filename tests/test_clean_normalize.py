@@ -122,3 +122,30 @@ def test_page_text_removes_what_one_css_query_per_selector_removes():
             assert page_text(html, selectors) == one_by_one(html, selectors)
     assert page_text(pages[1], shipped) == "남는  글첫째둘째끝"
     assert page_text(pages[1], ordered) == "안남는  글꼬리끝"
+
+
+def test_parser_load_follows_the_stack_of_open_elements():
+    from curate.text.html import parser_load
+
+    # Balanced markup: the depth itself; well-formed siblings, implied closes and raw text stay shallow.
+    assert parser_load("<div>" * 40 + "가" + "</div>" * 40, 512) == 40
+    assert parser_load("<ul>" + "<li>항목<p>문단" * 2000 + "</ul>", 512) <= 3
+    assert parser_load("<table>" + "<tr><td><font color=red>칸" * 2000 + "</table>", 512) <= 6
+    assert parser_load("<select>" + "<option>하나</option>" * 400 + "</select>", 512) <= 512
+    assert parser_load("<script>" + "<div>" * 2000 + "</script><p>끝", 512) <= 2
+    # End tags that the parser ignores or that only look like tags do not count as pops.
+    for unit in ("<span><div></span></div>", "<div title='</div>'>", "<div><!--</div>-->", "<td><div></td>",
+                 "<div><script></div></script>", "<svg><![CDATA[></svg>]]>"):
+        assert parser_load(unit * 2000, 512) > 512, unit
+    # Formatting elements left open are reopened by the parser (at most three identical ones).
+    assert parser_load("".join(f"<div><b id={i}></div>" for i in range(2000)), 512) > 512
+    assert parser_load("<div><b id=x></div>" * 2000, 512) <= 5
+    assert parser_load("<select>" + "<option>" * 4000, 512) > 512
+    assert parser_load("<div " + " ".join(f"a{i}" for i in range(1000)) + ">", 512) > 512
+
+
+def test_page_too_deep_for_the_parser_loses_its_tags_by_regex():
+    deep = "<html><body><script>x()</script>" + "<div>" * 1000 + "깊은 글" + "</div>" * 1000 + "<p>끝</p></body></html>"
+    result = StripMarkup().process(frame(deep))
+    assert result.df["text"].to_list() == ["깊은 글\n\n끝"]
+    assert result.counters == {"html_pages": 1, "html_pages_too_deep": 1}

@@ -2,7 +2,8 @@
 
 Polars' engine (Rust regex) is linear by construction, so for it we check that the time
 scales with the input; the Python ``regex`` engine backtracks, so there every pattern must
-also finish adversarial input within a timeout."""
+also finish adversarial input within a timeout. The steps with a parser or a trainer behind
+them (strip_markup, train_tokenizer) get the same scaling check on one adversarial record."""
 
 from __future__ import annotations
 
@@ -89,3 +90,56 @@ def _best_time(run, repeats: int = 3) -> float:
         run()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+# Whole steps on one adversarial record: the input grows 4x, so linear time grows ~4x and
+# quadratic ~16x; 10x leaves room for noise on a busy machine and still fails quadratic.
+LINEAR_4X = 10
+
+
+@pytest.fixture(scope="module")
+def unspaced_hangul():
+    import random
+
+    rng = random.Random(0)
+    syllables = [chr(0xAC00 + rng.randrange(11172)) for _ in range(300)]
+    return "".join(rng.choice(syllables) for _ in range(80_000))
+
+
+def test_tokenizer_training_is_linear_on_one_unspaced_record(unspaced_hangul, tmp_path):
+    from tokenizers import Tokenizer
+
+    from curate.tokenizer.build import TrainOptions, train_from_texts
+
+    options = TrainOptions(n_workers=1)
+    train_from_texts(pl.Series(["워밍업 한 번"]), options)  # Kiwi loads once per process
+    small, large = unspaced_hangul[:20_000], unspaced_hangul
+    t_small, t_large = (_best_time(lambda t=text: train_from_texts(pl.Series([t]), options))
+                        for text in (small, large))
+    assert t_large < LINEAR_4X * t_small + 0.05, f"train_tokenizer superlinear: {t_small:.2f}s -> {t_large:.2f}s"
+    # Still lossless: the long record's pieces join back, and the saved tokenizer decodes it exactly.
+    result = train_from_texts(pl.Series([small]), options, tmp_path)
+    tokenizer = Tokenizer.from_file(str(result.path))
+    assert tokenizer.decode(tokenizer.encode(small, add_special_tokens=False).ids) == small
+
+
+MARKUP = {
+    "nested_div": lambda n: "<div>" * n + "가" + "</div>" * n,
+    "unclosed_div": lambda n: "<div>" * n + "가",
+    "nested_list": lambda n: "<ul><li>" * n + "가",
+    "open_b": lambda n: "<b" * n + "가",
+    "open_href": lambda n: "<a href=" * n + "가",
+}
+
+
+@pytest.mark.parametrize("shape", MARKUP)
+def test_strip_markup_is_linear(shape):
+    from curate.steps.strip_markup import StripMarkup
+
+    step = StripMarkup()
+
+    def run(n: int):
+        return step.process(pl.DataFrame({"id": ["a"], "text": [MARKUP[shape](n)]})).df["text"][0]
+
+    t_small, t_large = (_best_time(lambda n=n: run(n)) for n in (10_000, 40_000))
+    assert t_large < LINEAR_4X * t_small + 0.05, f"{shape}: {t_small:.3f}s -> {t_large:.3f}s"

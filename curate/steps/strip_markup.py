@@ -10,7 +10,7 @@ import polars as pl
 from curate.rules import load_yaml
 from curate.steps import register
 from curate.steps.base import Step, StepOutput
-from curate.text.html import page_text
+from curate.text.html import page_text, parser_load
 from curate.text.subset import any_of, transform_matching
 
 RULES = "clean/markup.yaml"
@@ -22,7 +22,9 @@ class StripMarkup(Step):
 
     Documents that look like whole pages (a ``<html>``/``<body>`` marker or at least
     ``page_min_tags`` tags) are parsed with selectolax (scripts and styles dropped,
-    block tags become line breaks); the rest lose inline tags by regex. Then HTML
+    block tags become line breaks); the rest lose inline tags by regex, as do pages
+    nested deeper than ``page_max_depth`` (the parser's time grows with the square
+    of the depth; counted as ``html_pages_too_deep``). Then HTML
     entities, hashtags, empty brackets (``()``, ``[]``, ``「」`` ...) and runs of blanks.
     Rules: rules/clean/markup.yaml.
     """
@@ -65,10 +67,15 @@ class StripMarkup(Step):
         if not is_page.any():
             return df
         rows = is_page.arg_true()
-        pages = df[rows].select(text.str.replace_all(rules["block_tag"], "\n$0"))["text"]
-        drop = tuple(rules["drop_selectors"])
-        extracted = pages.map_elements(lambda page: page_text(page, drop), return_dtype=pl.Utf8)
+        pages = df[rows].select(text.str.replace_all(rules["block_tag"], "\n$0"))["text"].to_list()
+        drop, limit = tuple(rules["drop_selectors"]), rules["page_max_depth"]
+        # A page too deep for the parser keeps its tags (and block line breaks) for _inline's regexes.
+        deep = [parser_load(page, limit) > limit for page in pages]
+        extracted = pl.Series([page if too_deep else page_text(page, drop)
+                               for page, too_deep in zip(pages, deep, strict=True)], dtype=pl.Utf8)
         counters["html_pages"] += len(rows)
+        if any(deep):
+            counters["html_pages_too_deep"] = counters.get("html_pages_too_deep", 0) + sum(deep)
         return df.with_columns(df["text"].scatter(rows, extracted))
 
     @staticmethod
