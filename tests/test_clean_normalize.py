@@ -125,7 +125,7 @@ def test_page_text_removes_what_one_css_query_per_selector_removes():
 
 
 def test_parser_load_follows_the_stack_of_open_elements():
-    from curate.text.html import parser_load
+    from curate.text.html_load import parser_load
 
     # Balanced markup: the depth itself; well-formed siblings, implied closes and raw text stay shallow.
     assert parser_load("<div>" * 40 + "가" + "</div>" * 40, 512) == 40

@@ -10,7 +10,8 @@ import polars as pl
 from curate.rules import load_yaml
 from curate.steps import register
 from curate.steps.base import Step, StepOutput
-from curate.text.html import page_text, parser_load
+from curate.text.html import page_text
+from curate.text.html_load import parser_load
 from curate.text.subset import any_of, transform_matching
 
 RULES = "clean/markup.yaml"
