@@ -122,16 +122,26 @@ def _pii_recipe(project: Path, **pii) -> Path:
     return write_recipe(project, ["in.jsonl"], [{"step": "pii", **pii}], batch_size=10, workers=1)
 
 
+def _interrupt(out: Path) -> None:
+    """What a killed run leaves: some shards without their marker (and their part)."""
+    for marker in sorted((out / "_state" / "done" / "stage-0").glob("part-*.json"))[2:]:
+        marker.unlink()
+        (out / "data" / f"{marker.stem}.parquet").unlink()
+
+
 def test_resuming_with_another_key_is_refused_naming_both_digests(project):
     recipe = _pii_recipe(project)
     assert _cli(recipe, env={"CURATE_PII_KEY": KEY_A}).returncode == 0
-    again = _cli(recipe, env={"CURATE_PII_KEY": KEY_A})
-    assert again.returncode == 0, again.stderr
+    clean = output_bytes(project / "out")
+    _interrupt(project / "out")
     other = _cli(recipe, env={"CURATE_PII_KEY": KEY_B})
     assert other.returncode == 2 and "written with key" in other.stderr and "--overwrite" in other.stderr
     assert KEY_A not in other.stderr and KEY_B not in other.stderr
     keyless = _cli(recipe)
     assert keyless.returncode == 2 and "without its key" in keyless.stderr
+    again = _cli(recipe, env={"CURATE_PII_KEY": KEY_A})
+    assert again.returncode == 0, again.stderr
+    assert output_bytes(project / "out") == clean
     assert _cli(recipe, "--overwrite", env={"CURATE_PII_KEY": KEY_B}).returncode == 0
     assert KEY_A.encode() not in b"".join(p.read_bytes() for p in (project / "out").rglob("*") if p.is_file())
 
@@ -140,6 +150,11 @@ def test_a_run_with_a_random_key_cannot_be_resumed(project):
     recipe = _pii_recipe(project)
     first = _cli(recipe)
     assert first.returncode == 0 and "random key" in first.stderr
+    finished = output_bytes(project / "out")
+    rerun = _cli(recipe)  # nothing left to do: a finished run only rewrites its report
+    assert rerun.returncode == 0, rerun.stderr
+    assert output_bytes(project / "out") == finished
+    _interrupt(project / "out")
     again = _cli(recipe)
     assert again.returncode == 2 and "random key" in again.stderr
 
