@@ -1,6 +1,6 @@
-"""Memory at scale: pipelines/pretrain.yaml (without the tokenizer step) on corpora of
-growing size; peak RSS of the driver and of the largest worker process must not grow with
-the input (the driver's global-step reduce does, by design: it holds hashes per document).
+"""Memory at scale: pipelines/pretrain.yaml (without the tokenizer step, or with it at vocab
+32,000: --tokenizer) on corpora of growing size; peak RSS of the driver and of the largest
+worker process must not grow with the input (global steps run as shuffle tasks).
 
     python benchmarks/bench_memory.py benchmarks/data/corpus_1g.jsonl benchmarks/data/corpus_5g.jsonl.zst
 """
@@ -29,9 +29,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--executor", default="local")
     parser.add_argument("--work", type=Path, default=None, help="where outputs go (default: a temp dir)")
+    parser.add_argument("--shuffle-partitions", type=int, default=None,
+                        help="global steps' partitions (default: one per 100,000 records)")
+    parser.add_argument("--tokenizer", action="store_true", help="add train_tokenizer (vocab 32,000)")
     args = parser.parse_args()
     recipe = yaml.safe_load((REPO / "pipelines" / "pretrain.yaml").read_text())
     recipe["steps"] = _pretrain_steps()
+    if args.tokenizer:  # the recipe's own step, at the vocabulary a real corpus gets
+        recipe["steps"].append({"step": "train_tokenizer", "vocab_size": 32_000})
+    if args.shuffle_partitions:
+        recipe["shuffle_partitions"] = args.shuffle_partitions
     work = args.work or Path(tempfile.mkdtemp(prefix="curate-mem-"))
     work.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -54,7 +61,8 @@ def main() -> None:
                "mb_per_s": round(report["bytes_in"] / 1e6 / (time.perf_counter() - start), 2),
                "peak_rss_driver_mb": round(rss.driver / 2**20), "peak_rss_worker_mb": round(rss.worker / 2**20),
                "peak_rss_total_mb": round(rss.total / 2**20),
-               "global_reduce_s": {k: v.get("reduce") for k, v in report["global_phases"].items()}}
+               "global_s": {k: {p: v.get(p) for p in ("partitions", "map", "reduce", "route", "finish") if p in v}
+                            for k, v in report["global_phases"].items()}}
         rows.append(row)
         print(json.dumps(row), flush=True)
     print("\ninput                 MB in   MB/s   driver MB   largest worker MB   all processes MB")

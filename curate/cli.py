@@ -14,6 +14,7 @@ from rich.table import Table
 
 from curate.config import RecipeError, load_recipe
 from curate.io.formats import InputError
+from curate.io.remote import redact
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Korean corpus curation: clean, pseudonymize PII, filter toxicity, dedup, tokenize.")
@@ -52,7 +53,7 @@ def run(
         err.print(f"[red]error:[/red] cannot write {where}: {exc.strerror or exc}. Shards already finished are "
                   "kept: rerun the same command to resume.", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
-    _summary(report, cfg.output.path)
+    _summary(report, redact(cfg.output.path))
 
 
 @app.command()

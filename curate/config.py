@@ -63,7 +63,7 @@ class Recipe(BaseModel):
     workers: int = Field(2, ge=1)
     ray_address: str | None = None
     batch_size: int = Field(10_000, ge=1)
-    # Partitions of a global step's shuffle; None: one per 250,000 input records. Part of the
+    # Partitions of a global step's shuffle; None: one per 100,000 input records. Part of the
     # output's identity (the tokenizer's Kiwi batches follow it), so fixed by the recipe, not the cluster.
     shuffle_partitions: int | None = Field(None, ge=1)
     seed: int = 0
@@ -237,7 +237,8 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Lo
     base = path.resolve().parent
     recipe.input.paths = [p if is_url(p) else os.path.normpath(base / Path(p).expanduser())  # URLs as written
                           for p in recipe.input.paths]
-    recipe.output.path = os.path.normpath(base / Path(recipe.output.path).expanduser())
+    if not is_url(recipe.output.path):  # an object-store URL (s3://bucket/prefix) is kept as written
+        recipe.output.path = os.path.normpath(base / Path(recipe.output.path).expanduser())
     if recipe.key.file:
         key_file = Path(recipe.key.file).expanduser()
         recipe.key.file = str(key_file if key_file.is_absolute() else base / key_file)
@@ -251,7 +252,7 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Lo
             recipe.input.paths = [p if is_url(p) else str(Path.cwd() / p) if any(c in p for c in "*?[")
                                   else str(Path(p).expanduser().resolve()) for p in value]
         elif key == "output":
-            recipe.output.path = str(Path(value).expanduser().resolve())
+            recipe.output.path = value if is_url(value) else str(Path(value).expanduser().resolve())
         else:
             settings[key] = value
     if settings:  # command-line values get the same checks as the file's (--workers 0 is an error)

@@ -3,11 +3,45 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
+from typing import ClassVar
 
+import polars as pl
 import pytest
 from spine_util import REPO, jsonl, output_bytes, run, write_recipe
 
+from curate.config import load_recipe
+from curate.executors import driver, get_executor
+from curate.steps import register
+from curate.steps.base import RunContext, Step
+
 pytestmark = pytest.mark.ray
+
+
+@pytest.fixture(autouse=True)
+def _workers_import_this_module(monkeypatch):
+    """Ray's workers inherit the environment of the process that starts the cluster: with this
+    folder on their path they can unpickle ``CountSetups``."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(Path(__file__).parent),
+                                                                   os.environ.get("PYTHONPATH")])))
+
+
+@register
+class CountSetups(Step):
+    """A heavy step that notes each setup (the actor's pid) in a file; Ray's workers import this
+    module to unpickle it."""
+
+    name: ClassVar[str] = "count_setups_test"
+    heavy: ClassVar[bool] = True
+    marks: str
+
+    def setup(self, ctx: RunContext) -> None:
+        with open(self.marks, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+
+    def process(self, df: pl.DataFrame) -> pl.DataFrame:
+        return df
 
 
 def _corpus(tmp_path) -> list[str]:
@@ -62,3 +96,53 @@ def test_one_cpu_ray_with_a_heavy_step_does_not_deadlock(tmp_path):
              {"step": "dedup_exact"}, {"step": "noop"}]
     report = run(write_recipe(tmp_path, ["a.jsonl"], steps, batch_size=20), "ray", 1)
     assert report["records_kept"] == 60
+
+
+def _records(tmp_path, n: int) -> list[str]:
+    (tmp_path / "a.jsonl").write_bytes(jsonl([{"id": f"d{i}", "text": f"{i % 7}번째 문서입니다."} for i in range(n)]))
+    return ["a.jsonl"]
+
+
+def test_each_actor_sets_up_once_for_every_stage_and_shuffle_task(tmp_path):
+    marks = tmp_path / "setups.txt"
+    steps = [{"step": "count_setups_test", "marks": str(marks)}, {"step": "dedup_exact"}, {"step": "noop"}]
+    recipe = write_recipe(tmp_path, _records(tmp_path, 200), steps, batch_size=20)
+    report = run(recipe, "ray", 2)
+    assert report["records_kept"] == 7
+    pids = marks.read_text().split()
+    assert len(pids) == len(set(pids)) == 2  # two actors, each set up once for two stages and the shuffle
+
+
+def test_the_pool_fits_the_cluster_and_keeps_two_shards_in_flight_per_actor(tmp_path, monkeypatch):
+    """On a 1-CPU cluster, 3 workers means 1 actor; the driver reads a shard only when fewer than
+    two are in flight."""
+    import ray
+
+    marks = tmp_path / "setups.txt"
+    recipe = write_recipe(tmp_path, _records(tmp_path, 300), [{"step": "count_setups_test", "marks": str(marks)}],
+                          batch_size=10)
+    pulled, finished, gaps = [0], [0], []
+    reader = driver.iter_raw_shards
+
+    def counting_reader(*args, **kwargs):
+        for raw in reader(*args, **kwargs):
+            pulled[0] += 1
+            gaps.append(pulled[0] - finished[0])
+            yield raw
+
+    def progress(description: str, done: int, total: int) -> None:
+        if description.startswith("stage 0"):
+            finished[0] = done
+
+    monkeypatch.setattr(driver, "iter_raw_shards", counting_reader)
+    ray.init(address="local", num_cpus=1, include_dashboard=False, log_to_driver=False, _node_ip_address="127.0.0.1",
+             configure_logging=False)
+    try:
+        loaded = load_recipe(recipe, {"executor": "ray", "workers": 3})
+        report = get_executor("ray", 3).run(loaded, progress=progress, log=lambda _: None)
+        assert ray.is_initialized()  # a cluster it joined is left running
+    finally:
+        ray.shutdown()
+    assert report["records_kept"] == 300 and pulled[0] == 30
+    assert len(marks.read_text().split()) == 1
+    assert max(gaps) == 2  # the shard being read counts: one running, one queued

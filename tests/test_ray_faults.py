@@ -18,7 +18,7 @@ pytestmark = pytest.mark.ray
 EVALS = str(REPO / "pipelines" / "evals" / "klue_tc_test.jsonl")
 STEPS = [
     {"step": "regex_replace", "pattern": "[0-9]"},
-    {"step": "decontaminate", "eval_sets": [{"name": "tc", "path": EVALS, "field": "title"}]},  # actor pool
+    {"step": "decontaminate", "eval_sets": [{"name": "tc", "path": EVALS, "field": "title"}]},  # heavy
     {"step": "noop"},
 ]
 
@@ -38,7 +38,7 @@ def _ray_worker_pids() -> list[int]:
                 cmd = open(f"/proc/{entry.name}/cmdline", "rb").read().replace(b"\0", b" ")
             except OSError:
                 continue
-            if cmd.startswith(b"ray::") and (b"MapWorker" in cmd or b"MapBatches" in cmd or b"ReadCurate" in cmd):
+            if cmd.startswith(b"ray::CurateWorker"):  # the executor's actors (idle or running a call)
                 pids.append(int(entry.name))
     return pids
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from curate.config import LoadedRecipe, RecipeError
 from curate.executors import shuffle
-from curate.executors.claim import OutputLock, check_output, clear_output
-from curate.executors.layout import Layout, atomic_write_json
+from curate.executors.claim import check_output, clear_output, output_lock
+from curate.executors.layout import Layout
 from curate.executors.ledger import ShardLedger
 from curate.executors.run_key import check_resumed_key, read_run_key
 from curate.executors.shard import ShardWork, Stage, split_stages
@@ -72,9 +72,15 @@ class Executor(ABC):
         recipe = loaded.recipe
         layout = Layout(recipe.output.path, recipe.output.format)
         plan = plan_inputs(expand(recipe.input.paths), recipe.input.format, recipe.batch_size)
+        if layout.store.protocol == "memory" and (self.name != "local" or self.workers > 1):
+            raise RecipeError(f"{layout.shown}: memory:// lives in one process; write it with the local "
+                              "executor and --workers 1")
         check_output(layout, [f.path for f in plan.files], overwrite)
         run_key = read_run_key(loaded)
-        with OutputLock(layout.root):
+        with output_lock(layout) as lock:
+            if lock.advisory:
+                log(f"warning: {layout.shown}: this store cannot create an object only if it is absent, so "
+                    "the lock that keeps a second run out is advisory: never start two runs on one output")
             if overwrite:
                 clear_output(layout, tuple(a for step in loaded.steps for a in step.artifacts))
             return self._run_locked(loaded, layout, plan, run_key, progress, log)
@@ -84,22 +90,28 @@ class Executor(ABC):
         started = time.time()
         recipe = loaded.recipe
         stamp = {**fingerprint(loaded, plan), "key": run_key.record()}
-        if layout.fingerprint.exists():
-            recorded = json.loads(layout.fingerprint.read_text())
+        store = layout.store
+        stages = split_stages(loaded.labels(), loaded.steps)
+        if store.exists(layout.fingerprint):
+            recorded = json.loads(store.read_bytes(layout.fingerprint))
             if recorded.get("sha256") != stamp["sha256"]:
-                raise RecipeError(f"{layout.root} holds a run of a different recipe or input; "
+                raise RecipeError(f"{layout.shown} holds a run of a different recipe or input; "
                                   "choose another output directory or pass --overwrite")
-            check_resumed_key(recorded.get("key"), run_key, layout.root)
-        atomic_write_json(layout.fingerprint, stamp)
-        layout.remove_partial_files()  # left by a run that was killed mid-write
+            # A finished run has nothing left to pseudonymize: rerunning it only rewrites the
+            # report, whatever the key, and keeps the record of the key it was made with.
+            if layout.done(len(stages) - 1) >= {s.index for s in plan.shards}:
+                stamp = recorded
+            else:
+                check_resumed_key(recorded.get("key"), run_key, layout.shown)
+        store.write_json(layout.fingerprint, stamp)
+        layout.remove_partial_files()  # left by a run that was killed mid-write (local disks only)
         for warning in plan.warnings:
             log(f"warning: {warning}")
         key_warning = run_key.warning
         if key_warning:
             log(f"warning: {key_warning}")
-        ctx = RunContext(seed=recipe.seed, key=run_key.key, work_dir=str(layout.state),
-                         output_dir=str(layout.root))
-        stages = split_stages(loaded.labels(), loaded.steps)
+        ctx = RunContext(seed=recipe.seed, key=run_key.key, work_dir=store.locate(layout.state),
+                         output_dir=layout.root)
         spec = InputSpec(recipe.input.text_field, recipe.input.id_field, recipe.input.max_record_bytes)
         work = ShardWork(layout, stages, spec, ctx, plan, recipe.batch_size, recipe.shuffle_partitions)
         all_shards = [s.index for s in plan.shards]
@@ -117,23 +129,22 @@ class Executor(ABC):
                        if stage.index == 0 else None)
                 if todo:
                     self.process_stage(work, stage.index, todo, raw, counter.tick)
-            for stage in stages:
-                for index in all_shards:
-                    markers.append(ShardLedger.read(layout.marker(stage.index, index)))
+            names = [layout.marker(stage.index, index) for stage in stages for index in all_shards]
+            markers = [ShardLedger.from_json(json.loads(data)) for data in store.read_many(names)]
         finally:
             self.close()
         report = build_report(loaded, plan, markers, global_seconds, self.name, self.workers,
                               started, time.time(), list(plan.warnings) + ([key_warning] if key_warning else []))
-        write_reports(layout.root, report)
+        write_reports(store, report)
         return report
 
     def _ensure_global_state(self, work: ShardWork, stage: Stage, shards: list[int],
                              progress: Progress | None) -> dict[str, Any]:
         """Run the stage's global step as map -> shuffle -> reduce tasks (``shuffle``); the
         driver only hands out tasks and keeps their counters."""
-        info_path = work.layout.global_state(stage.index).with_suffix(".json")
-        if info_path.exists():
-            return {**json.loads(info_path.read_text()), "resumed": True}
+        store, info_path = work.layout.store, work.layout.global_info(stage.index)
+        if store.exists(info_path):
+            return {**json.loads(store.read_bytes(info_path)), "resumed": True}
         bound = stage.global_step
         assert bound is not None and isinstance(bound.step, GlobalStep)
         assert shards == list(range(len(shards))), "shards are numbered 0..N-1 in input order"
@@ -163,7 +174,7 @@ class Executor(ABC):
                 if phase == "finish":
                     info["tables"] = results[0]["tables"]
         info.update({k: round(v, 3) for k, v in seconds.items()})
-        atomic_write_json(info_path, info)  # last: it marks the state complete
+        store.write_json(info_path, info)  # last: it marks the state complete
         shuffle.remove_shuffle_files(work, stage.index)
         return info
 

@@ -8,87 +8,84 @@ OUTPUT/
   _state/                        bookkeeping for resume; safe to delete after a finished run
     run.json                     fingerprint of recipe + inputs (a resume must match it)
     stage-K/part-NNNNN.parquet   rows alive after stage K (only for multi-stage recipes)
-    stage-K/global.pkl           a global step's reduced state
+    stage-K/global.pkl           a global step's reduced state (or global/part-NNNNN.pkl, one a shard)
+    stage-K/global.json          written last: the global step's state is complete
+    stage-K/shuffle/             the global step's map/reduce files, removed once it is complete
     done/stage-K/part-NNNNN.json shard finished that stage: its ledger and step stats (the marker)
 
-Every file is written to a temporary name and renamed into place, and a shard's
-marker is written last, so a killed run leaves either a finished shard or
-nothing that counts.
+Paths here are relative to OUTPUT and written through its ``Store`` (a local directory or an
+object-store URL). Every file is written whole or not at all (locally: a temporary name renamed
+into place; in an object store: one PUT), and a shard's marker is written last, so a killed run
+leaves either a finished shard or nothing that counts.
 """
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
+from curate.executors.store import Store, atomic_write_bytes, json_bytes
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)  # a full disk must not keep the half-written copy
-        raise
+__all__ = ["Layout", "atomic_write_bytes", "atomic_write_json"]
 
 
 def atomic_write_json(path: Path, obj: Any) -> None:
-    atomic_write_bytes(path, json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+    atomic_write_bytes(path, json_bytes(obj))
 
 
 class Layout:
     def __init__(self, root: str | Path, data_format: str = "parquet"):
-        self.root = Path(root)
+        self.store = Store.for_url(root)
+        self.root = self.store.locate()
         self.data_format = data_format
+
+    @property
+    def shown(self) -> str:
+        """The root as messages show it (a URL without ``user:password@``)."""
+        return self.store.shown()
 
     @staticmethod
     def part(index: int) -> str:
         return f"part-{index:05d}"
 
-    def data(self, index: int) -> Path:
-        return self.root / "data" / f"{self.part(index)}.{self.data_format}"
+    def data(self, index: int) -> str:
+        return f"data/{self.part(index)}.{self.data_format}"
 
-    def dropped(self, index: int) -> Path:
-        return self.root / "dropped" / f"{self.part(index)}.parquet"
+    def dropped(self, index: int) -> str:
+        return f"dropped/{self.part(index)}.parquet"
 
-    def quarantine(self, index: int) -> Path:
-        return self.root / "quarantine" / f"{self.part(index)}.jsonl"
+    def quarantine(self, index: int) -> str:
+        return f"quarantine/{self.part(index)}.jsonl"
 
-    @property
-    def state(self) -> Path:
-        return self.root / "_state"
+    state = "_state"
 
-    def stage_rows(self, stage: int, index: int) -> Path:
-        return self.state / f"stage-{stage}" / f"{self.part(index)}.parquet"
+    def stage_dir(self, stage: int) -> str:
+        return f"{self.state}/stage-{stage}"
 
-    def stage_dead(self, stage: int, index: int) -> Path:
-        return self.state / f"stage-{stage}" / f"{self.part(index)}.dead.parquet"
+    def stage_rows(self, stage: int, index: int) -> str:
+        return f"{self.stage_dir(stage)}/{self.part(index)}.parquet"
 
-    def global_state(self, stage: int) -> Path:
-        return self.state / f"stage-{stage}" / "global.pkl"
+    def stage_dead(self, stage: int, index: int) -> str:
+        return f"{self.stage_dir(stage)}/{self.part(index)}.dead.parquet"
 
-    def global_part(self, stage: int, index: int) -> Path:
-        return self.state / f"stage-{stage}" / "global" / f"{self.part(index)}.pkl"
+    def global_state(self, stage: int) -> str:
+        return f"{self.stage_dir(stage)}/global.pkl"
 
-    def marker(self, stage: int, index: int) -> Path:
-        return self.state / "done" / f"stage-{stage}" / f"{self.part(index)}.json"
+    def global_info(self, stage: int) -> str:
+        """Written last by a global step: its state is complete (and what its phases took)."""
+        return f"{self.stage_dir(stage)}/global.json"
+
+    def global_part(self, stage: int, index: int) -> str:
+        return f"{self.stage_dir(stage)}/global/{self.part(index)}.pkl"
+
+    def marker(self, stage: int, index: int) -> str:
+        return f"{self.state}/done/stage-{stage}/{self.part(index)}.json"
 
     def done(self, stage: int) -> set[int]:
-        folder = self.state / "done" / f"stage-{stage}"
-        if not folder.is_dir():
-            return set()
-        return {int(p.stem.split("-")[1]) for p in folder.glob("part-*.json")}
+        names = self.store.list(f"{self.state}/done/stage-{stage}", "part-*.json")
+        return {int(name[:-len(".json")].split("-")[1]) for name in names}
 
-    @property
-    def fingerprint(self) -> Path:
-        return self.state / "run.json"
+    fingerprint = f"{state}/run.json"
 
     def remove_partial_files(self) -> None:
-        for tmp in self.root.rglob(".*.tmp-*"):
-            tmp.unlink(missing_ok=True)
+        self.store.remove_partial_files()

@@ -1,92 +1,68 @@
-"""The Ray executor: ``ray.data`` read -> one ``map_batches`` per step -> write.
+"""The Ray executor: one long-lived actor per worker slot, each running whole stages per shard.
 
-A row of the Ray dataset is a whole shard (its frame pickled into one binary
-cell), so Ray may move, fuse and schedule the maps as it likes without ever
-splitting or merging shards: that is what makes its output the same bytes as
-the local executor's, which runs exactly the same per-shard code.
+Each actor holds one ``ShardWork``, set up once (Kiwi, a model, evaluation-set indexes are
+loaded once per actor), and runs a shard through a whole stage with the local executor's own code
+(``ShardWork.run_stage``): the same bytes come out, and a shard crosses a process boundary
+once, not once per step. Global steps' shuffle tasks (``map_tasks``) run on the same actors,
+so no other process starts and state is reused.
 
-- read: a datasource with one read task per input file (each file is streamed
-  once), yielding one row per shard; parsing happens in the first map.
-- steps: each run of consecutive light steps is one task map (a shard is pickled
-  between maps, so fewer maps is less copying); each heavy step (``Step.heavy``)
-  is its own map in an actor pool, so its state (Kiwi, a model) is loaded once per actor.
-- write: the last map also writes the shard's files and its completion marker.
-- global steps: ``summarize`` runs as Ray tasks over the previous stage's shard
-  files, the driver reduces, and the state file is read once per worker.
+- Pool: ``min(workers, cluster CPUs)`` actors of one CPU each (an actor that cannot be placed
+  would be waited for for ever: one CPU means one actor). Each also reserves the GPUs the
+  recipe's steps ask for when the cluster has them, and the pool is then no larger than the
+  GPUs allow; asking for GPUs that no node has would also wait for ever.
+- Input: the driver reads it (one streaming reader, as in the local executor) and sends each
+  raw shard to the least busy actor, at most two shards in flight per actor, so memory follows
+  ``batch_size``, not corpus size. Parquet shards travel as a description and the actor reads
+  its own rows. On many nodes the driver's reader and link become the limit for line-based
+  input; what would lift it is actors reading their own shards: plain files by line offsets
+  recorded in the plan, compressed ones only from their start (one actor per file).
+- Faults: an actor whose process or node dies is restarted (its setup runs again, on another
+  node if need be) and its queued calls are retried; a shard is idempotent (files written
+  atomically, marker last). Restarts are bounded so that a shard which kills every worker
+  that touches it ends the run instead of looping.
+
+``import ray`` is deferred to first use: it takes seconds, and the registry imports this
+module only when "ray" is asked for.
 """
 
 from __future__ import annotations
 
-import logging
-import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-
-import pyarrow as pa
-from ray.data import Datasource
 
 from curate.executors.driver import Executor
 from curate.executors.ledger import ShardLedger
 from curate.executors.registry import register_executor
 from curate.executors.shard import ShardWork
 from curate.io.read import RawShard
-from curate.io.remote import redact
-from curate.io.remote import size as input_size
+
+IN_FLIGHT_PER_ACTOR = 2  # one running, one queued: the actor never waits for its next shard's bytes
+RESTARTS = 8  # per actor and run: enough for lost nodes, finite for a shard that crashes its worker
 
 
-def _table(rows: list[tuple[int, bytes]]) -> pa.Table:
-    return pa.table({"shard": pa.array([r[0] for r in rows], pa.int64()),
-                     "payload": pa.array([r[1] for r in rows], pa.large_binary())})
+class CurateWorker:
+    """A Ray actor (process title ``ray::CurateWorker``): one ``ShardWork``, set up on its first call.
 
+    The work arrives with each call as a reference wrapped in a list (so Ray does not resolve
+    it: the actor fetches it once). Not as a constructor argument: a restarted actor would then
+    depend on Ray keeping that argument alive, which Ray warns about on every run."""
 
-def _rows(batch: pa.Table) -> Iterator[tuple[int, bytes]]:
-    yield from zip(batch.column("shard").to_pylist(), batch.column("payload").to_pylist(), strict=True)
+    def __init__(self) -> None:
+        self.work: ShardWork | None = None
 
+    def _work(self, ref: list[Any]) -> ShardWork:
+        if self.work is None:
+            import ray
 
-def _segments(work: ShardWork, stage: int) -> list[tuple[bool, tuple[int, ...]]]:
-    """The stage's step positions cut into maps: each heavy step alone (it runs in an actor
-    pool), every run of light steps together (one task, so a shard is pickled once per run of
-    light steps instead of once per step)."""
-    segments: list[tuple[bool, tuple[int, ...]]] = []
-    for position, bound in enumerate(work.stage_steps(stage)):
-        heavy = bound.step.heavy
-        if segments and not heavy and not segments[-1][0]:
-            segments[-1] = (False, (*segments[-1][1], position))
-        else:
-            segments.append((heavy, (position,)))
-    return segments
+            self.work = ray.get(ref[0])
+            self.work.setup()
+        return self.work
 
+    def run_stage(self, ref: list[Any], stage: int, index: int, raw: RawShard | None) -> ShardLedger:
+        return self._work(ref).run_stage(stage, index, raw)
 
-def _run_task(batch: pa.Table, work: ShardWork, stage: int, positions: tuple[int, ...], first: bool,
-              last: bool) -> pa.Table:
-    """Run ``positions`` of the stage on each shard of the batch. The first map starts the shard
-    (parses its raw lines in stage 0, reads the previous stage's rows later); the last one writes
-    its files and returns its marker."""
-    rows = []
-    for index, payload in _rows(batch):
-        if first:
-            state = work.start(stage, index, pickle.loads(payload) if stage == 0 else None)
-        else:
-            state = pickle.loads(payload)
-        for position in positions:
-            state = work.step(state, position)
-        rows.append((index, pickle.dumps(work.finish(state) if last else state)))
-    return _table(rows)
-
-
-class _HeavyMap:
-    """An actor of a heavy step's pool: ``work`` (and so the step's loaded state) lives as long
-    as the actor."""
-
-    def __init__(self, work: ShardWork, stage: int, positions: tuple[int, ...], first: bool, last: bool):
-        self.args = (work, stage, positions, first, last)
-
-    def __call__(self, batch: pa.Table) -> pa.Table:
-        return _run_task(batch, *self.args)
-
-
-def _call(work: ShardWork, task: Callable[..., Any], args: tuple) -> Any:
-    return task(work, *args)
+    def call(self, ref: list[Any], task: Callable[..., Any], args: tuple) -> Any:
+        return task(self._work(ref), *args)
 
 
 @register_executor
@@ -97,6 +73,9 @@ class RayExecutor(Executor):
         super().__init__(workers)
         self.address = address
         self._started = False
+        self._actors: list[Any] = []
+        self._actors_work: ShardWork | None = None
+        self._work_ref: list[Any] = []  # [ray.put(work)], held while the actors may need it
 
     @classmethod
     def create(cls, workers: int, address: str | None = None) -> RayExecutor:
@@ -109,111 +88,102 @@ class RayExecutor(Executor):
             if self.address:
                 ray.init(address=self.address, log_to_driver=False)
             else:
-                # A private local cluster bound to loopback, sized by ``workers``.
-                ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False,
-                         _node_ip_address="127.0.0.1", configure_logging=False)
+                # A private local cluster bound to loopback, sized by ``workers``; "local", because
+                # without an address Ray joins a cluster that `ray start` left on this machine.
+                # Niceness 0 (Ray's default is 15): the actors are this run's workers, as the local
+                # executor's are, and at 15 any other busy process on the machine starves them.
+                ray.init(address="local", num_cpus=self.workers, include_dashboard=False, log_to_driver=False,
+                         _node_ip_address="127.0.0.1", configure_logging=False,
+                         _system_config={"worker_niceness": 0})
             self._started = True
-        ctx = ray.data.DataContext.get_current()
-        ctx.enable_progress_bars = False  # curate draws its own progress bars
-        ctx.verbose_stats_logs = False
-        logging.getLogger("ray.data").setLevel(logging.ERROR)
         return ray
 
+    def _pool(self, work: ShardWork) -> list[Any]:
+        if self._actors and self._actors_work is work:
+            return self._actors
+        ray = self._ray()
+        self._kill_actors()
+        resources = ray.cluster_resources()
+        size = max(1, min(self.workers, int(resources.get("CPU", 1))))
+        gpus = max((b.step.gpus() for stage in work.stages for b in stage.steps), default=0.0)
+        if not 0 < gpus <= resources.get("GPU", 0):
+            gpus = 0.0
+        if gpus:
+            size = min(size, int(resources["GPU"] // gpus))
+        actor = ray.remote(num_cpus=1, num_gpus=gpus, max_restarts=RESTARTS, max_task_retries=-1)(CurateWorker)
+        self._work_ref = [ray.put(work)]  # stored once, not once per actor or per call
+        self._actors = [actor.remote() for _ in range(size)]
+        self._actors_work = work
+        return self._actors
+
+    def _kill_actors(self) -> None:
+        if self._actors:
+            import ray
+
+            for actor in self._actors:
+                ray.kill(actor, no_restart=True)
+        self._actors, self._actors_work, self._work_ref = [], None, []
+
     def close(self) -> None:
+        self._kill_actors()  # on a shared cluster: free the CPUs now, not when the driver exits
         if self._started:
             import ray
 
             ray.shutdown()
             self._started = False
 
+    def _map(self, work: ShardWork, method: str, calls: Iterable[tuple[int, tuple]],
+             on_result: Callable[[int, Any], None]) -> None:
+        """``method(*args)`` on the actors for each ``(key, args)`` of ``calls``, which is read
+        only as calls finish (at most ``IN_FLIGHT_PER_ACTOR`` per actor in flight); then
+        ``on_result(key, result)`` as each finishes."""
+        ray = self._ray()
+        actors = self._pool(work)
+        load = [0] * len(actors)
+        in_flight: dict[Any, tuple[int, int]] = {}  # ref -> (key, actor)
+
+        def finish_one() -> None:
+            ready, _ = ray.wait(list(in_flight), num_returns=1)
+            for ref in ready:
+                key, slot = in_flight.pop(ref)
+                load[slot] -= 1
+                on_result(key, ray.get(ref))
+
+        calls = iter(calls)
+        while True:
+            while len(in_flight) >= IN_FLIGHT_PER_ACTOR * len(actors):
+                finish_one()  # before reading the next shard: no more than the bound is ever held
+            call = next(calls, None)
+            if call is None:
+                break
+            key, args = call
+            slot = load.index(min(load))
+            in_flight[getattr(actors[slot], method).remote(self._work_ref, *args)] = (key, slot)
+            load[slot] += 1
+        while in_flight:
+            finish_one()
+
     def map_tasks(self, work: ShardWork, task: Callable[..., Any], args: list[tuple],
                   done: Callable[[], None] | None = None) -> list[Any]:
-        ray = self._ray()
-        work_ref = ray.put(work)
-        remote = ray.remote(num_cpus=1)(_call)
-        refs = [remote.remote(work_ref, task, a) for a in args]
-        pending = list(refs)
-        while pending:  # progress as tasks finish; results below in submission order
-            _, pending = ray.wait(pending, num_returns=1)
+        results: list[Any] = [None] * len(args)
+
+        def store(key: int, result: Any) -> None:
+            results[key] = result
             if done:
                 done()
-        return ray.get(refs)
+
+        self._map(work, "call", ((k, (task, a)) for k, a in enumerate(args)), store)
+        return results
 
     def process_stage(self, work: ShardWork, stage: int, shards: list[int],
                       raw: Iterator[RawShard] | None, progress: Callable[[], None]) -> list[ShardLedger]:
-        ray = self._ray()
-        from ray.data import ActorPoolStrategy
-
-        if stage == 0:
-            assert raw is not None
-            ds = ray.data.read_datasource(_ShardSource(work, set(shards)), override_num_blocks=len(shards))
-        else:
-            ds = ray.data.from_arrow(_table([(i, b"") for i in shards]))
-        segments = _segments(work, stage) or [(False, ())]
-        for k, (heavy, positions) in enumerate(segments):
-            args = (work, stage, positions, k == 0, k == len(segments) - 1)
-            if heavy:
-                # Actors reserve no CPU: an idle actor holding a CPU starves the task maps, and
-                # on a small cluster (1 CPU, or several heavy steps) that deadlocks the run. The
-                # pool size (``workers`` actors per heavy step) bounds them instead. GPUs are
-                # reserved only where the cluster has them: an actor asking for a GPU that no
-                # node has would wait for ever.
-                step = work.stage_steps(stage)[positions[0]].step
-                gpus = step.gpus() if 0 < step.gpus() <= ray.cluster_resources().get("GPU", 0) else 0.0
-                ds = ds.map_batches(_HeavyMap, fn_constructor_args=args, batch_size=1, batch_format="pyarrow",
-                                    num_cpus=0, num_gpus=gpus,
-                                    compute=ActorPoolStrategy(min_size=1, max_size=self.workers))
-            else:
-                ds = ds.map_batches(_run_task, fn_args=args, batch_size=1, batch_format="pyarrow")
+        calls = (((r.shard.index, (stage, r.shard.index, r)) for r in raw) if raw is not None
+                 else ((i, (stage, i, None)) for i in shards))
         markers: list[ShardLedger] = []
-        for row in ds.iter_rows():
-            markers.append(pickle.loads(row["payload"]))
+
+        def store(_: int, marker: ShardLedger) -> None:
+            markers.append(marker)
             progress()
+
+        self._map(work, "run_stage", calls, store)
         return markers
-
-
-class _ShardSource(Datasource):
-    """A ray.data datasource: one read task per input file, one row per (unfinished) shard."""
-
-    def __init__(self, work: ShardWork, todo: set[int]):
-        super().__init__()
-        self.work, self.todo = work, todo
-
-    def estimate_inmemory_data_size(self) -> int | None:
-        return None
-
-    def get_name(self) -> str:
-        return "CurateShards"
-
-    @property
-    def supports_distributed_reads(self) -> bool:
-        return True
-
-    def get_read_tasks(self, parallelism: int, per_task_row_limit: int | None = None,
-                       data_context: Any = None) -> list:
-        from ray.data.block import BlockMetadata
-        from ray.data.datasource import ReadTask
-
-        plan = self.work.plan
-        assert plan is not None
-        tasks = []
-        for file in plan.files:
-            shards = tuple(s for s in plan.shards if s.file.path == file.path)
-            if not any(s.index in self.todo for s in shards):
-                continue
-            meta = BlockMetadata(num_rows=sum(s.index in self.todo for s in shards),
-                                 size_bytes=input_size(file.path), exec_stats=None,
-                                 input_files=(redact(file.path),))
-            tasks.append(ReadTask(_read_file_fn(file, shards, self.work.batch_size, self.todo), meta))
-        return tasks
-
-
-def _read_file_fn(file, shards, batch_size: int, todo: set[int]) -> Callable[[], Iterator[pa.Table]]:
-    from curate.io.read import iter_raw_shards
-
-    def read() -> Iterator[pa.Table]:
-        skip = {s.index for s in shards if s.index not in todo}
-        for raw in iter_raw_shards((file,), shards, batch_size, skip=skip):
-            yield _table([(raw.shard.index, pickle.dumps(raw))])
-
-    return read

@@ -66,7 +66,7 @@ def _checked(key: bytes, where: str, source: str) -> bytes:
     return key
 
 
-def check_resumed_key(recorded: dict[str, str | None] | None, current: RunKey, root: Path) -> None:
+def check_resumed_key(recorded: dict[str, str | None] | None, current: RunKey, root: str | Path) -> None:
     """Refuse to resume with another key (or with a fresh random one): fakes would mix."""
     if current.key is None or recorded is None or recorded.get("digest") is None:
         return

@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from curate.executors.layout import Layout, atomic_write_bytes, atomic_write_json
+from curate.executors.layout import Layout
 from curate.executors.ledger import HIST_BINS, Received, ShardLedger, Written
 from curate.io.plan import Plan
 from curate.io.read import InputSpec, Quarantined, RawShard, parse_raw_shard
@@ -154,21 +154,33 @@ class ShardWork:
     def global_state(self, stage: int, index: int) -> Any:
         """The reduced state of a stage's global step for one shard: its own part when the
         step partitions its state, else the shared state (loaded once per worker)."""
-        part = self.layout.global_part(stage, index)
-        if part.exists():
-            with open(part, "rb") as fh:
-                return pickle.load(fh)
-        if stage not in self._states:
-            with open(self.layout.global_state(stage), "rb") as fh:
-                self._states[stage] = pickle.load(fh)
+        if stage in self._states:  # a step writes either a shared state or parts, never both
+            return self._states[stage]
+        try:
+            return pickle.loads(self.layout.store.read_bytes(self.layout.global_part(stage, index)))
+        except FileNotFoundError:
+            pass
+        self._states[stage] = pickle.loads(self.layout.store.read_bytes(self.layout.global_state(stage)))
         return self._states[stage]
 
     # -- stage inputs ---------------------------------------------------------------------------
     def read_stage_input(self, stage: int, index: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-        alive = pl.read_parquet(self.layout.stage_rows(stage - 1, index))
-        dead_path = self.layout.stage_dead(stage - 1, index)
-        dead = pl.read_parquet(dead_path) if dead_path.exists() else empty_dead()
-        return alive, dead
+        alive = self.read_parquet(self.layout.stage_rows(stage - 1, index))
+        dead = self.read_parquet(self.layout.stage_dead(stage - 1, index))
+        if alive is None:
+            raise FileNotFoundError(self.layout.store.shown(self.layout.stage_rows(stage - 1, index)))
+        return alive, empty_dead() if dead is None else dead
+
+    def read_parquet(self, rel: str) -> pl.DataFrame | None:
+        """A parquet file of the run (None when absent): read in place on a local disk, fetched whole from a store."""
+        store = self.layout.store
+        local = store.local_path(rel)
+        if local is not None:
+            return pl.read_parquet(local) if local.exists() else None
+        try:
+            return pl.read_parquet(io.BytesIO(store.read_bytes(rel)))
+        except FileNotFoundError:
+            return None
 
     # -- processing -----------------------------------------------------------------------------
     def scrub(self, quarantined: list[Quarantined]) -> list[Quarantined]:
@@ -238,15 +250,16 @@ class ShardWork:
         """Write the shard's files for this stage, then its marker (last, so it means done)."""
         index, stage, alive, dead = state.index, state.stage, state.alive, state.dead
         ledger = state.ledger
+        store = self.layout.store
         if state.quarantined:
-            atomic_write_bytes(self.layout.quarantine(index), quarantine_jsonl(state.quarantined))
+            store.write_bytes(self.layout.quarantine(index), quarantine_jsonl(state.quarantined))
         if stage == self.last_stage:
             self.write_final(index, alive, dead)
             ledger.written = Written(alive.height, dead.height, length_histogram(alive), text_bytes(alive))
         else:
-            atomic_write_bytes(self.layout.stage_rows(stage, index), parquet_bytes(alive))
-            atomic_write_bytes(self.layout.stage_dead(stage, index), parquet_bytes(dead))
-        atomic_write_json(self.layout.marker(stage, index), ledger.to_json())
+            store.write_bytes(self.layout.stage_rows(stage, index), parquet_bytes(alive))
+            store.write_bytes(self.layout.stage_dead(stage, index), parquet_bytes(dead))
+        store.write_json(self.layout.marker(stage, index), ledger.to_json())  # last: the shard is done
         return ledger
 
     def write_final(self, index: int, alive: pl.DataFrame, dead: pl.DataFrame) -> None:
@@ -257,9 +270,9 @@ class ShardWork:
             payload = buf.getvalue()
         else:
             payload = parquet_bytes(data)
-        atomic_write_bytes(self.layout.data(index), payload)
+        self.layout.store.write_bytes(self.layout.data(index), payload)
         if dead.height:
             dropped = dead.sort("_row").select("id", pl.col("_src").alias("source"),
                                                pl.col("_line").alias("line"), "step", "reason")
-            atomic_write_bytes(self.layout.dropped(index), parquet_bytes(dropped))
+            self.layout.store.write_bytes(self.layout.dropped(index), parquet_bytes(dropped))
 

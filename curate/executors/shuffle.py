@@ -22,20 +22,17 @@ from __future__ import annotations
 
 import math
 import pickle
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from curate.executors.layout import atomic_write_bytes
 from curate.executors.shard import ShardWork, parquet_bytes
 from curate.steps.base import GlobalStep
 
-RECORDS_PER_PARTITION = 250_000  # ~25 band rows a document for dedup_fuzzy: ~200 MB a partition
+RECORDS_PER_PARTITION = 100_000  # a reduce task holds ~2.5 M band rows of dedup_fuzzy: ~0.6 GB per worker
 _PART = "_partition"
 
 
@@ -68,28 +65,38 @@ class ShuffleJob:
         return np.searchsorted(starts, shards, side="right") - 1
 
 
-def shuffle_dir(work: ShardWork, stage: int) -> Path:
-    return work.layout.state / f"stage-{stage}" / "shuffle"
+# Paths relative to the output root, written and read through ``work.layout.store``: on a cluster
+# without a shared disk a reduce task reads, from the store, the map files other nodes wrote.
+def shuffle_dir(work: ShardWork, stage: int) -> str:
+    return f"{work.layout.stage_dir(stage)}/shuffle"
 
 
-def _map_path(work: ShardWork, job: ShuffleJob, index: int) -> Path:
-    return shuffle_dir(work, job.stage) / f"r{job.round}" / "map" / f"{work.layout.part(index)}.arrow"
+def _map_path(work: ShardWork, job: ShuffleJob, index: int) -> str:
+    return f"{shuffle_dir(work, job.stage)}/r{job.round}/map/{work.layout.part(index)}.arrow"
 
 
-def _keep_path(work: ShardWork, stage: int, index: int) -> Path:
-    return shuffle_dir(work, stage) / "keep" / f"{work.layout.part(index)}.arrow"
+def _keep_path(work: ShardWork, stage: int, index: int) -> str:
+    return f"{shuffle_dir(work, stage)}/keep/{work.layout.part(index)}.arrow"
 
 
-def _reduce_path(work: ShardWork, job: ShuffleJob, partition: int) -> Path:
-    return shuffle_dir(work, job.stage) / f"r{job.round}" / "reduce" / f"p-{partition:05d}.arrow"
+def _reduce_path(work: ShardWork, job: ShuffleJob, partition: int) -> str:
+    return f"{shuffle_dir(work, job.stage)}/r{job.round}/reduce/p-{partition:05d}.arrow"
 
 
-def _result_path(work: ShardWork, stage: int, round: int, index: int) -> Path:
-    return shuffle_dir(work, stage) / f"r{round}" / "result" / f"{work.layout.part(index)}.pkl"
+def _result_path(work: ShardWork, stage: int, round: int, index: int) -> str:
+    return f"{shuffle_dir(work, stage)}/r{round}/result/{work.layout.part(index)}.pkl"
+
+
+def _write(work: ShardWork, rel: str, data: bytes) -> None:
+    work.layout.store.write_bytes(rel, data)
+
+
+def _write_pickle(work: ShardWork, rel: str, obj: Any) -> None:
+    _write(work, rel, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 # -- Arrow files cut into slices -------------------------------------------------------------------
-def _write_sliced(path: Path, frame: pl.DataFrame, slot: np.ndarray, slots: int) -> None:
+def _write_sliced(work: ShardWork, rel: str, frame: pl.DataFrame, slot: np.ndarray, slots: int) -> None:
     """``frame`` cut by ``slot`` into one record batch a slot (order within a slot kept), so that a
     reader fetches only its batch: a memory-mapped page range here, a range request on a store."""
     table = frame.to_arrow()
@@ -103,15 +110,16 @@ def _write_sliced(path: Path, frame: pl.DataFrame, slot: np.ndarray, slots: int)
             writer.write_batch(pa.RecordBatch.from_arrays(
                 [column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column for column in part.columns],
                 schema=table.schema))
-    atomic_write_bytes(path, sink.getvalue().to_pybytes())
+    _write(work, rel, sink.getvalue().to_pybytes())
 
 
-def _read_slice(path: Path, slot: int | None = None) -> pl.DataFrame:
+def _read_slice(work: ShardWork, rel: str, slot: int | None = None) -> pl.DataFrame:
     """One slot's batch of a sliced file, or all of it."""
-    reader = pa.ipc.open_file(pa.memory_map(str(path)))
-    table = (pa.Table.from_batches([reader.get_batch(slot)]) if slot is not None
-             else pa.Table.from_batches([reader.get_batch(i) for i in range(reader.num_record_batches)],
-                                        schema=reader.schema))
+    with work.layout.store.open_read(rel) as source:  # closing a memory map keeps the batches' pages
+        reader = pa.ipc.open_file(source)
+        table = (pa.Table.from_batches([reader.get_batch(slot)]) if slot is not None
+                 else pa.Table.from_batches([reader.get_batch(i) for i in range(reader.num_record_batches)],
+                                            schema=reader.schema))
     return pl.from_arrow(table, rechunk=False)  # type: ignore[return-value]
 
 
@@ -130,8 +138,7 @@ def _global(work: ShardWork, stage: int) -> GlobalStep:
 def _previous(work: ShardWork, job: ShuffleJob, index: int) -> Any:
     if job.round == 0:
         return None
-    with open(_result_path(work, job.stage, job.round - 1, index), "rb") as fh:
-        return pickle.load(fh)
+    return pickle.loads(work.layout.store.read_bytes(_result_path(work, job.stage, job.round - 1, index)))
 
 
 # -- the tasks (each runs on a worker: fn(work, *args)) ---------------------------------------------
@@ -141,66 +148,65 @@ def map_task(work: ShardWork, job: ShuffleJob, index: int) -> dict[str, int]:
     out = step.summarize(alive, job.round, _previous(work, job, index))
     rows, keep = out if isinstance(out, tuple) else (out, None)
     partition = (rows["_key"].to_numpy() % np.uint64(job.partitions)).astype(np.int64)
-    _write_sliced(_map_path(work, job, index), rows, partition, job.partitions)
+    _write_sliced(work, _map_path(work, job, index), rows, partition, job.partitions)
     if keep is not None:
-        _write_sliced(_keep_path(work, job.stage, index), keep, np.zeros(keep.height, np.int64), 1)
+        _write_sliced(work, _keep_path(work, job.stage, index), keep, np.zeros(keep.height, np.int64), 1)
     return {"rows": rows.height}
 
 
 def reduce_task(work: ShardWork, job: ShuffleJob, partition: int) -> dict[str, int]:
     step = _global(work, job.stage)
-    rows = _concat([_read_slice(_map_path(work, job, i), partition) for i in range(job.n_shards)])
+    rows = _concat([_read_slice(work, _map_path(work, job, i), partition) for i in range(job.n_shards)])
     result = step.reduce(rows, job.round)
     if job.round == job.last_round and step.gathered():
         slot = np.zeros(result.height, np.int64)
-        _write_sliced(_reduce_path(work, job, partition), result, slot, 1)
+        _write_sliced(work, _reduce_path(work, job, partition), result, slot, 1)
     else:
         shards = result["_shard"].to_numpy().astype(np.int64)
-        _write_sliced(_reduce_path(work, job, partition), result, job.group_of(shards), job.groups)
+        _write_sliced(work, _reduce_path(work, job, partition), result, job.group_of(shards), job.groups)
     return {"rows": rows.height, "results": result.height}
 
 
 def route_task(work: ShardWork, job: ShuffleJob, group: int) -> dict[str, int]:
     step = _global(work, job.stage)
-    rows = _concat([_read_slice(_reduce_path(work, job, p), group) for p in range(job.partitions)])
+    rows = _concat([_read_slice(work, _reduce_path(work, job, p), group) for p in range(job.partitions)])
     by_shard = rows.partition_by("_shard", as_dict=True, maintain_order=True)
     for index in job.group_shards(group):
         mine = by_shard.get((index,), rows.clear())
         result = step.shard_result(mine, job.round, _previous(work, job, index))
         target = (work.layout.global_part(job.stage, index) if job.round == job.last_round
                   else _result_path(work, job.stage, job.round, index))
-        atomic_write_bytes(target, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        _write_pickle(work, target, result)
     return {"rows": rows.height}
 
 
 def finish_task(work: ShardWork, job: ShuffleJob) -> dict[str, Any]:
     step = _global(work, job.stage)
-    results = _concat([_read_slice(_reduce_path(work, job, p)) for p in range(job.partitions)])
+    results = _concat([_read_slice(work, _reduce_path(work, job, p)) for p in range(job.partitions)])
 
     def keep(shards: list[int]) -> pl.DataFrame:
-        return _concat([_read_slice(_keep_path(work, job.stage, i)) for i in shards])
+        return _concat([_read_slice(work, _keep_path(work, job.stage, i)) for i in shards])
 
     state = step.finish(results, keep)
     tables = {}
     label = work.stages[job.stage].global_step.label  # type: ignore[union-attr]
     for name, table in step.tables(state).items():
-        target = work.layout.root / "reports" / f"{label}.{name}.parquet"
-        atomic_write_bytes(target, parquet_bytes(table))
-        tables[name] = {"path": str(target.relative_to(work.layout.root)), "rows": table.height}
+        target = f"reports/{label}.{name}.parquet"
+        _write(work, target, parquet_bytes(table))
+        tables[name] = {"path": target, "rows": table.height}
     shards = list(range(job.n_shards))
     parts = step.partition_state(state, shards)
     if parts is None:
-        atomic_write_bytes(work.layout.global_state(job.stage), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        _write_pickle(work, work.layout.global_state(job.stage), state)
     else:  # each worker then loads only its shard's part
         for index in shards:
-            atomic_write_bytes(work.layout.global_part(job.stage, index),
-                               pickle.dumps(parts[index], protocol=pickle.HIGHEST_PROTOCOL))
+            _write_pickle(work, work.layout.global_part(job.stage, index), parts[index])
     return {"results": results.height, "tables": tables}
 
 
 def remove_shuffle_files(work: ShardWork, stage: int) -> None:
     """Intermediate files of a finished shuffle (the state files stay)."""
-    shutil.rmtree(shuffle_dir(work, stage), ignore_errors=True)
+    work.layout.store.remove_tree(shuffle_dir(work, stage))
 
 
 def states_in_memory(step: GlobalStep, shards: list[pl.DataFrame], partitions: int = 1) -> list[Any]:

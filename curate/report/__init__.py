@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-from curate.executors.layout import atomic_write_bytes, atomic_write_json
 from curate.executors.ledger import HIST_BINS, LedgerError, RunLedger, ShardLedger
 from curate.executors.shard import READ
+from curate.executors.store import Store
 from curate.report.html import render_html
 
 __all__ = ["LedgerError", "build_report", "write_reports"]
@@ -27,8 +26,10 @@ def build_report(loaded: Any, plan: Any, markers: list[ShardLedger], global_seco
     ledger = RunLedger.total(markers, [READ, *loaded.labels()])  # raises LedgerError if it does not add up
     per_file = ledger.per_file({s.index: s.file.source for s in plan.shards})
     quarantine_errors: Counter = Counter()
-    for path in sorted(Path(loaded.recipe.output.path, "quarantine").glob("part-*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
+    store = Store.for_url(loaded.recipe.output.path)  # a local directory or an object-store prefix
+    names = [f"quarantine/{name}" for name in store.list("quarantine", "part-*.jsonl")]
+    for data in store.read_many(names):
+        for line in data.decode("utf-8").splitlines():
             # The kind of error, not its detail: "broken JSON: Expecting ..." -> "broken JSON"
             quarantine_errors[json.loads(line)["error"].split(":")[0]] += 1
     seconds = finished - started
@@ -56,6 +57,7 @@ def build_report(loaded: Any, plan: Any, markers: list[ShardLedger], global_seco
     }
 
 
-def write_reports(root: Path, report: dict[str, Any]) -> None:
-    atomic_write_json(root / "report.json", report)
-    atomic_write_bytes(root / "report.html", render_html(report).encode("utf-8"))
+def write_reports(store: Store, report: dict[str, Any]) -> None:
+    """report.json and report.html at the root of the run's output (see ``Store``)."""
+    store.write_json("report.json", report)
+    store.write_bytes("report.html", render_html(report).encode("utf-8"))

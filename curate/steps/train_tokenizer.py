@@ -12,7 +12,6 @@ content, so concurrent workers are safe).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import polars as pl
@@ -87,7 +86,9 @@ class TrainTokenizer(GlobalStep):
     def _write(self, state: dict[str, Any]) -> None:
         if self._written or self._ctx is None or self._ctx.output_dir is None:
             return
-        from curate.tokenizer.train import write_files
+        from curate.executors.store import Store
 
-        write_files(state["files"], Path(self._ctx.output_dir) / OUTPUT_SUBDIR)
+        store = Store.for_url(self._ctx.output_dir)  # a local directory or an object-store prefix
+        for name, content in state["files"].items():
+            store.write_bytes(f"{OUTPUT_SUBDIR}/{name}", content.encode("utf-8"))
         self._written = True
