@@ -6,12 +6,12 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import socket
 import uuid
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from s3_util import fresh_bucket
 from spine_util import output_bytes, read_outputs, run, write_recipe
 
 from curate.config import RecipeError
@@ -20,7 +20,6 @@ from curate.io.remote import redact, url_sources
 
 boto3 = pytest.importorskip("boto3")
 s3fs = pytest.importorskip("s3fs")
-moto_server = pytest.importorskip("moto.server")
 
 STEPS = [{"step": "normalize"}, {"step": "length_filter", "min_chars": 12}]
 RECORDS = [{"id": f"a{i}", "text": f"{i}번째 문서입니다 " + "가나다" * (i % 4)} for i in range(9)]
@@ -45,35 +44,10 @@ FILES = {
 }
 
 
-@pytest.fixture(scope="module")
-def endpoint():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
 @pytest.fixture
-def bucket(endpoint, monkeypatch, tmp_path):
-    """A fresh bucket holding FILES; the AWS settings point at moto."""
-    for name, value in {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                        "AWS_EC2_METADATA_DISABLED": "true"}.items():
-        monkeypatch.setenv(name, value)
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3"):
-        monkeypatch.delenv(name, raising=False)
-    s3fs.S3FileSystem.clear_instance_cache()  # an instance from another test holds its settings
-    name = f"corpus-{uuid.uuid4().hex[:12]}"
-    client = boto3.client("s3")
-    client.create_bucket(Bucket=name)
-    for key, data in FILES.items():
-        client.put_object(Bucket=name, Key=key, Body=data)
-    client.put_object(Bucket=name, Key="sub/e.jsonl", Body=_jsonl(RECORDS[:2]))
-    yield name
-    s3fs.S3FileSystem.clear_instance_cache()
+def bucket(s3_endpoint, monkeypatch):
+    """A fresh bucket holding FILES (and sub/e.jsonl); the AWS settings point at moto."""
+    yield from fresh_bucket(s3_endpoint, monkeypatch, {**FILES, "sub/e.jsonl": _jsonl(RECORDS[:2])}, stem="corpus")
 
 
 def _local_run(tmp_path, names) -> dict[str, bytes]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from s3_util import fresh_bucket
 from spine_util import jsonl, output_bytes, run, write_recipe
 
 from curate.config import RecipeError
@@ -26,7 +27,6 @@ from curate.executors.store import ObjectStore, Store
 boto3 = pytest.importorskip("boto3")
 s3fs = pytest.importorskip("s3fs")
 fsspec = pytest.importorskip("fsspec")
-moto_server = pytest.importorskip("moto.server")
 
 # Exact and near copies for the global steps, broken lines for quarantine, short texts for a drop.
 STEPS = [{"step": "normalize"}, {"step": "length_filter", "min_chars": 8},
@@ -74,37 +74,10 @@ def local_reference(tmp_path_factory) -> dict[str, bytes]:
     return found
 
 
-@pytest.fixture(scope="module")
-def endpoint():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-def _aws_env(endpoint: str) -> dict[str, str]:
-    return {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
-
-
 @pytest.fixture
-def bucket(endpoint, monkeypatch):
+def bucket(s3_endpoint, monkeypatch):
     """A fresh bucket holding FILES under in/; spawned workers inherit the settings pointing at moto."""
-    for name, value in _aws_env(endpoint).items():
-        monkeypatch.setenv(name, value)
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3"):
-        monkeypatch.delenv(name, raising=False)
-    s3fs.S3FileSystem.clear_instance_cache()
-    name = f"curate-{uuid.uuid4().hex[:12]}"
-    client = boto3.client("s3")
-    client.create_bucket(Bucket=name)
-    for key, data in FILES.items():
-        client.put_object(Bucket=name, Key=f"in/{key}", Body=data)
-    yield name
-    s3fs.S3FileSystem.clear_instance_cache()
+    yield from fresh_bucket(s3_endpoint, monkeypatch, FILES, prefix="in/")
 
 
 def _s3_recipe(tmp_path, bucket: str):
