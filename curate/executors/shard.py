@@ -142,7 +142,7 @@ class ShardWork:
                 self.setup_step(bound)
 
     def setup_step(self, bound: BoundStep) -> None:
-        """Load one step's heavy state once (a Ray actor runs one step)."""
+        """Load one step's heavy state once (a global step's tasks need only theirs)."""
         if bound.label not in self._ready:
             bound.step.setup(self.ctx)
             self._ready.add(bound.label)

@@ -58,9 +58,6 @@ class Step(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
     name: ClassVar[str] = ""
-    # True when setup() loads something expensive: the Ray executor then runs the
-    # step in an actor pool so the state is loaded once per actor.
-    heavy: ClassVar[bool] = False
     # Parameters that name files or directories besides those the naming convention finds
     # (path, *_path, *_file, *_dir): resolved against the recipe and checked when it loads.
     path_keys: ClassVar[tuple[str, ...]] = ()
@@ -78,7 +75,7 @@ class Step(BaseModel):
         return None
 
     def gpus(self) -> float:
-        """GPUs one worker of this (heavy) step would use: the Ray executor reserves them for its
+        """GPUs one worker of this step would use: the Ray executor reserves them for its
         actors when the cluster has GPUs (a Ray worker without a reservation sees none)."""
         return 0.0
 

@@ -75,7 +75,6 @@ class EvalIndex:
 @register
 class Decontaminate(Step):
     name: ClassVar[str] = "decontaminate"
-    heavy: ClassVar[bool] = True
 
     eval_sets: list[EvalSet] = Field(min_length=1)
     ngram: int = Field(10, ge=4, le=64, description="normalized characters per n-gram")

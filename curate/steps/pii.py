@@ -30,7 +30,6 @@ class Pii(Step):
     """Pseudonymize (default), mask, hash or remove sentences holding PII."""
 
     name: ClassVar[str] = "pii"
-    heavy: ClassVar[bool] = False  # regex detection + Faker: fast to build, no model
 
     mode: str = "pseudonymize"
     types: list[str] | None = None

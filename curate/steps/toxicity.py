@@ -33,7 +33,6 @@ DROP_REASONS = {
 @register
 class Toxicity(Step):
     name: ClassVar[str] = "toxicity"
-    heavy: ClassVar[bool] = True
     path_keys: ClassVar[tuple[str, ...]] = ("hf_model",)
 
     unit: Literal["document", "sentence"] = "document"
