@@ -227,11 +227,12 @@ def finished_state_in_memory(step: GlobalStep, shards: list[pl.DataFrame], parti
 
 def _in_memory(step: GlobalStep, shards: list[pl.DataFrame], partitions: int) -> tuple[list[Any], Any]:
     previous: list[Any] = [None] * len(shards)
+    keeps: list[Any] = [None] * len(shards)  # a round's keep tables stay for finish, as their files do
     last = step.shuffle_rounds() - 1
     for round in range(last + 1):
         outputs = [step.summarize(frame, round, previous[i]) for i, frame in enumerate(shards)]
         rows = [o[0] if isinstance(o, tuple) else o for o in outputs]
-        keeps = [o[1] if isinstance(o, tuple) else None for o in outputs]
+        keeps = [o[1] if isinstance(o, tuple) else keeps[i] for i, o in enumerate(outputs)]
         parts = [frame.with_columns((pl.col("_key") % partitions).cast(pl.Int64).alias(_PART)) for frame in rows]
         results = [step.reduce(_concat([f.filter(pl.col(_PART) == p).drop(_PART) for f in parts]), round)
                    for p in range(partitions)]

@@ -19,10 +19,13 @@ verified at estimated Jaccard 0.6. Character 5-grams are strict on short texts: 
 inserted phrase in a 70-character review already costs ~0.2 of Jaccard, hence 0.6
 rather than the 0.7-0.8 used with word shingles on long web pages.
 
-Distributed (``curate.executors.shuffle``): the band rows (26 bytes each, ``bands`` a
-document) are shuffled by bucket, so each partition's reduce finds the candidate pairs of its
-buckets; only the pairs meet in one task (``finish``), which looks up the ids and signatures of
-the documents in a pair, shard by shard, and takes connected components over the pairs.
+Distributed (``curate.executors.shuffle``): round 0 shuffles the band rows (26 bytes each,
+``bands`` a document) by bucket, so each partition's reduce finds the candidate pairs of its
+buckets (a star from each bucket's first document: linear in the bucket, and every bucket
+stays connected); with ``verify``, round 1 brings each pair's two signatures together by pair
+(only documents in a pair are shingled again) and checks the estimated Jaccard. Only the pairs
+meet in one task (``finish``), which looks up the ids of their documents shard by shard and
+takes connected components over the verified pairs.
 """
 
 from __future__ import annotations
@@ -37,7 +40,6 @@ from pydantic import Field
 
 from curate.dedup.arrays import member, unique_sorted
 from curate.dedup.components import component_labels
-from curate.dedup.lsh import estimated_jaccard
 from curate.dedup.minhash import band_hashes, signatures
 from curate.dedup.shingles import shingle_hashes
 from curate.steps import register
@@ -94,46 +96,73 @@ class DedupFuzzy(GlobalStep):
         return [f"_band{b}" for b in range(self.bands)]
 
     def gathered(self) -> bool:
-        return True  # candidate pairs meet in finish: connected components run over them only
+        return True  # the pairs meet in finish: connected components run over them only
+
+    def shuffle_rounds(self) -> int:
+        # verifying a pair needs both signatures: a second round brings them together by pair
+        return 2 if self.verify else 1
 
     def summarize(self, df: pl.DataFrame, round: int = 0, previous: Any = None
-                  ) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """Shuffled: one row per (document with shingles, band): ``_key`` mixes the band number
-        and its hash, so a bucket's members meet in one partition. Kept with the shard: the
-        position, id and (verify) signature of every document, for ``finish`` to look up."""
-        shingles = shingle_hashes(df["text"], self.ngram, short="whole")  # normalizes
-        sig = signatures(shingles, self.num_perm, self.seed)
-        bands = band_hashes(sig, self.bands, self.rows)
+                  ) -> pl.DataFrame | tuple[pl.DataFrame, pl.DataFrame]:
+        """Round 0, shuffled: one row per (document with shingles, band); ``_key`` mixes the band
+        number and its hash, so a bucket's members meet in one partition. Kept with the shard:
+        position and id of every document, for ``finish`` to look up. Round 1 (verify): the
+        signature of each document of this shard that is in a candidate pair, keyed by the pair."""
         position = position_keys(df["_shard"].to_numpy(), df["_row"].to_numpy())
+        if round == 1:
+            return self._signatures_for(df, position, previous)
+        shingles = shingle_hashes(df["text"], self.ngram, short="whole")  # normalizes
+        bands = band_hashes(signatures(shingles, self.num_perm, self.seed), self.bands, self.rows)
         valid = np.flatnonzero(shingles.sizes > 0)
         band_no = np.tile(np.arange(self.bands, dtype=np.uint64), len(valid))
         hashes = bands[valid].astype(np.uint64, copy=False).ravel()
         rows = pl.DataFrame({"_key": (hashes ^ (band_no * _MIX)) * _MIX, "_band": band_no.astype(np.uint16),
                              "_hash": hashes, "_pos": np.repeat(position[valid], self.bands)})
-        keep = {"_pos": position, "id": df["id"].cast(pl.Utf8)}
-        if self.verify:
-            keep["_sig"] = pl.Series(sig.astype(np.uint16))
-        return rows, pl.DataFrame(keep)
+        return rows, pl.DataFrame({"_pos": position, "id": df["id"].cast(pl.Utf8)})
+
+    def _signatures_for(self, df: pl.DataFrame, position: np.ndarray, requests: pl.DataFrame) -> pl.DataFrame:
+        """Rows (pair key, u, v, end, signature) for this shard's ends of candidate pairs; only
+        those documents are shingled again."""
+        wanted = requests.with_columns(pl.when(pl.col("_end") == 0).then("u").otherwise("v").alias("_pos"))
+        needed = unique_sorted(wanted["_pos"].to_numpy())
+        rows = np.searchsorted(position, needed)  # positions are sorted: _row ascends within a shard
+        sig = signatures(shingle_hashes(df["text"].gather(rows), self.ngram, short="whole"), self.num_perm, self.seed)
+        table = pl.DataFrame({"_pos": needed, "_sig": pl.Series(sig.astype(np.uint16))})
+        joined = wanted.join(table, on="_pos", how="left", maintain_order="left")
+        key = (joined["u"].to_numpy().astype(np.uint64) * _MIX) ^ joined["v"].to_numpy().astype(np.uint64)
+        return joined.select(pl.Series("_key", key * _MIX), "u", "v", "_end", "_sig")
 
     def reduce(self, rows: pl.DataFrame, round: int = 0) -> pl.DataFrame:
-        """Candidate pairs of one partition's buckets: each member with its bucket's first
-        document in input order (a star: linear in the bucket's size, and the first is the
-        copy the keep rule keeps)."""
+        """Round 0: candidate pairs of one partition's buckets, each member with its bucket's first
+        document in input order (a star: linear in the bucket's size, and the first is the copy
+        the keep rule keeps); with verify, sent to the shards of both ends. Round 1: each pair's
+        two signatures -> verified or not (estimated Jaccard >= ``threshold``)."""
+        if round == 1:
+            ends = rows.unique(["u", "v", "_end"]).sort(["u", "v", "_end"])
+            first, second = ends.filter(pl.col("_end") == 0), ends.filter(pl.col("_end") == 1)
+            same = (first["_sig"].to_numpy() == second["_sig"].to_numpy()).mean(axis=1) if first.height else []
+            return first.select("u", "v", pl.Series("verified", np.asarray(same) >= self.threshold, dtype=pl.Boolean))
         first = pl.col("_pos").min().over(["_band", "_hash"])
-        return (rows.select(first.alias("u"), pl.col("_pos").alias("v"))
-                .filter(pl.col("u") != pl.col("v")).unique().sort(["u", "v"]))
+        pairs = (rows.select(first.alias("u"), pl.col("_pos").alias("v"))
+                 .filter(pl.col("u") != pl.col("v")).unique().sort(["u", "v"]))
+        if not self.verify:
+            return pairs.with_columns(pl.lit(True).alias("verified"))
+        return pl.concat([pairs.with_columns((pl.col(end) // (1 << 32)).alias("_shard"), pl.lit(k, pl.Int8).alias("_end"))
+                          for k, end in enumerate(("u", "v"))])
+
+    def shard_result(self, rows: pl.DataFrame, round: int = 0, previous: Any = None) -> pl.DataFrame:
+        return rows.select("u", "v", "_end")  # the pair ends this shard's signatures must join
 
     def finish(self, results: pl.DataFrame, keep: Callable[[list[int]], pl.DataFrame]) -> DedupState:
-        edges = results.unique().sort(["u", "v"])
+        """Pairs (u, v, verified) of every partition -> connected components over the verified
+        ones; only the ids of documents in a pair are looked up."""
+        edges = results.unique(["u", "v"]).sort(["u", "v"])
         u_pos, v_pos = edges["u"].to_numpy(), edges["v"].to_numpy()
         nodes = unique_sorted(np.concatenate([u_pos, v_pos]))  # documents with a candidate pair, input order
         looked_up = self._look_up(nodes, keep)
-        u, v = np.searchsorted(nodes, u_pos), np.searchsorted(nodes, v_pos)
-        candidates = len(u)
-        if self.verify and candidates:
-            sig = looked_up["_sig"].to_numpy()
-            verified = estimated_jaccard(sig, u, v) >= self.threshold
-            u, v = u[verified], v[verified]
+        candidates = edges.height
+        verified = edges["verified"].to_numpy()
+        u, v = np.searchsorted(nodes, u_pos[verified]), np.searchsorted(nodes, v_pos[verified])
         label = component_labels(len(nodes), u, v)
         duplicate = np.flatnonzero(label != np.arange(len(nodes)))
         members = pl.DataFrame({"_kept": label[duplicate], "removed_id": looked_up["id"].gather(duplicate)})
