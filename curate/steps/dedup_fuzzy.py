@@ -147,7 +147,8 @@ class DedupFuzzy(GlobalStep):
                  .filter(pl.col("u") != pl.col("v")).unique().sort(["u", "v"]))
         if not self.verify:
             return pairs.with_columns(pl.lit(True).alias("verified"))
-        return pl.concat([pairs.with_columns((pl.col(end) // (1 << 32)).alias("_shard"), pl.lit(k, pl.Int8).alias("_end"))
+        return pl.concat([pairs.with_columns((pl.col(end) // (1 << 32)).alias("_shard"),  # the end's shard
+                                             pl.lit(k, pl.Int8).alias("_end"))
                           for k, end in enumerate(("u", "v"))])
 
     def shard_result(self, rows: pl.DataFrame, round: int = 0, previous: Any = None) -> pl.DataFrame:
