@@ -12,7 +12,7 @@ import pytest
 from spine_util import REPO, jsonl, output_bytes, run, write_recipe
 
 from curate.config import load_recipe
-from curate.executors import driver, get_executor
+from curate.executors import driver, get_executor, ray_exec
 from curate.steps import register
 from curate.steps.base import RunContext, Step
 
@@ -41,6 +41,18 @@ class CountSetups(Step):
             fh.write(f"{os.getpid()}\n")
 
     def process(self, df: pl.DataFrame) -> pl.DataFrame:
+        return df
+
+
+@register
+class ExitOnPoison(Step):
+    """Kills its worker's process on a record holding "독약" (a shard that crashes every worker)."""
+
+    name: ClassVar[str] = "exit_on_poison_test"
+
+    def process(self, df: pl.DataFrame) -> pl.DataFrame:
+        if df["text"].str.contains("독약").any():
+            os._exit(1)
         return df
 
 
@@ -146,3 +158,14 @@ def test_the_pool_fits_the_cluster_and_keeps_two_shards_in_flight_per_actor(tmp_
     assert report["records_kept"] == 300 and pulled[0] == 30
     assert len(marks.read_text().split()) == 1
     assert max(gaps) == 2  # the shard being read counts: one running, one queued
+
+
+def test_a_shard_that_kills_every_worker_ends_the_run(tmp_path):
+    records = [{"id": f"d{i}", "text": f"{i}번째 문서{'에 독약' if i == 35 else ''}입니다."} for i in range(100)]
+    (tmp_path / "a.jsonl").write_bytes(jsonl(records))
+    recipe = write_recipe(tmp_path, ["a.jsonl"], [{"step": "exit_on_poison_test"}], batch_size=10)
+    with pytest.raises(ray_exec.WorkersLost, match=r"^shards? ([0-9, ]+) (was|were each) in flight on 3 Ray "
+                       "workers that died") as caught:
+        run(recipe, "ray", 2)
+    named = str(caught.value).split(" w")[0].split(" ", 1)[1].split(", ")
+    assert "3" in named, caught.value  # shard 3 holds record 35; one queued behind it may die with it
