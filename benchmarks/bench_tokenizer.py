@@ -7,6 +7,10 @@
    kiwipiepy's SwTokenizer, all trained on the same texts at the same vocabulary size.
 
     python benchmarks/bench_tokenizer.py [--train-docs N] [--vocab-size 32000] [--sample-mb 5]
+
+4. ``--compare-rare 1,2,5,2:suffixes``: ours trained at several ``analyse_min_count[:rare_rule]``
+   values (1: Kiwi on every distinct eojeol; k: eojeols seen < k times cut by ``rare.cut_rare``
+   with the rule, ``syllables`` by default), timed and evaluated side by side (issue 13).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ DATA = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(ROOT))
 
 from curate.tokenizer import candidates as cand  # noqa: E402
-from curate.tokenizer.build import TrainOptions, train_from_texts  # noqa: E402
+from curate.tokenizer.build import TrainOptions, train_from_counts, train_from_texts  # noqa: E402
 from curate.tokenizer.evaluate import evaluate, to_markdown  # noqa: E402
 from curate.tokenizer.morphemes import load_kiwi, text_pieces  # noqa: E402
 from curate.tokenizer.pretokenize import pretokenize_counts  # noqa: E402
@@ -66,6 +70,26 @@ def bench_pretokenize(sample: pl.Series, workers: int) -> dict:
             "speedup": round(plain / cached, 2), "plain_pieces": sum(len(p) for p in pieces)}
 
 
+def compare_rare(train: pl.Series, heldout: list[str], variants: list[str], args) -> list[dict]:
+    """Ours at each ``analyse_min_count[:rule]``, same texts: training seconds and held-out scores."""
+    counts = word_counts(train)
+    candidates, rows = [], []
+    for variant in variants:
+        k, _, rule = variant.partition(":")
+        t0 = time.perf_counter()
+        options = TrainOptions(vocab_size=args.vocab_size, n_workers=args.workers, analyse_min_count=int(k),
+                               rare_rule=rule or "syllables")  # type: ignore[arg-type]
+        result = train_from_counts(counts, options)
+        seconds = time.perf_counter() - t0
+        name = f"ours-k{variant}"
+        candidates.append(cand.HFCandidate(result.tokenizer, name))
+        rows.append({"name": name, "seconds_total": round(seconds, 2), "seconds": result.seconds, **result.stats})
+        print(json.dumps(rows[-1]), flush=True)
+    table = evaluate(candidates, heldout)
+    print(to_markdown(table), flush=True)
+    return [{**r, **s} for r, s in zip(rows, table.to_dicts(), strict=True)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--train-docs", type=int, default=700_000, help="first N reviews train")
@@ -75,6 +99,7 @@ def main() -> None:
     parser.add_argument("--sw-docs", type=int, default=None, help="SwTokenizer training texts")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: pretok,train,eval")
+    parser.add_argument("--compare-rare", default="", help="analyse_min_count variants, e.g. 1,5,5:runs,5:whole")
     args = parser.parse_args()
     path = DATA / "nsmc_reviews.jsonl.gz"
     if not path.exists():
@@ -122,6 +147,9 @@ def main() -> None:
         results["baseline_train_seconds"] = seconds
         results["eval"] = table.to_dicts()
         print(to_markdown(table), flush=True)
+    if args.compare_rare:
+        variants = args.compare_rare.split(",")
+        results["compare_rare"] = compare_rare(train, [t for t in heldout.to_list() if t], variants, args)
     results["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(results, ensure_ascii=False))
 

@@ -20,6 +20,7 @@ from curate.tokenizer.candidates import AnalyzerCandidate, HFCandidate
 from curate.tokenizer.evaluate import _crossing, morpheme_cuts, score
 from curate.tokenizer.morphemes import load_kiwi, text_pieces
 from curate.tokenizer.pretokenize import cut_eojeols, pretokenize_counts
+from curate.tokenizer.rare import cut_rare, load_suffixes
 from curate.tokenizer.specials import load_special_tokens
 from curate.tokenizer.train import save, train_from_pieces
 from curate.tokenizer.words import WORD_PATTERN, merge_counts, word_counts
@@ -176,3 +177,67 @@ def test_spawn_pool_gives_the_same_pieces(monkeypatch, train_texts):
     eojeols = sorted({w.strip() for t in train_texts.to_list()[:400] for w in t.split()} - {""})[:1500]
     monkeypatch.setattr(pretokenize, "SLICE", len(eojeols) // 3 + 1)
     assert cut_eojeols(eojeols, n_workers=2) == cut_eojeols(eojeols, n_workers=1)
+
+
+# Rare eojeols (issue 13): cut by rules instead of Kiwi.
+
+def test_rare_rules_cut_at_classes_syllables_or_suffixes():
+    words = ["영화에서는", "영화...", "(웃음)", "010-1234-5678,", "jang@nate.com으로", "TV동물농장", "映畵를", "😀🎬"]
+    cut = {rule: cut_rare(pl.Series(words), rule).to_list() for rule in ("syllables", "suffixes", "runs", "whole")}
+    assert cut["syllables"] == [["영", "화", "에", "서", "는"], ["영", "화", "..."], ["(", "웃", "음", ")"],
+                                ["010-1234-5678", ","], ["jang@nate.com", "으", "로"], ["TV", "동", "물", "농", "장"],
+                                ["映畵", "를"], ["😀🎬"]]
+    assert cut["suffixes"][:2] == [["영화", "에서", "는"], ["영화", "..."]]
+    assert cut["suffixes"][4] == ["jang@nate.com", "으로"]
+    assert cut["runs"][:2] == [["영화에서는"], ["영화", "..."]]
+    assert cut["whole"] == [[w] for w in words]
+    assert "는" in load_suffixes() and "에서" in load_suffixes()
+    with pytest.raises(ValueError):
+        cut_rare(pl.Series(words), "kiwi")  # type: ignore[arg-type]
+
+
+def test_rare_rule_pieces_join_back(train_texts):
+    eojeols = sorted({w for t in [*train_texts.to_list(), *HANDWRITTEN] for w in t.split()})
+    odd = ["a\u0301b", "\u200b구", "ㅋㅋㅋ!!ㅎ", "x" * 300, "가" * 300, "\x00\x7f", "😀가😀"]
+    eojeols += odd
+    for rule in ("syllables", "suffixes", "runs", "whole"):
+        pieces = cut_rare(pl.Series(eojeols), rule).to_list()
+        assert ["".join(p) for p in pieces] == eojeols
+        assert all(all(p) for p in pieces)  # no empty piece
+    assert cut_rare(pl.Series([], dtype=pl.Utf8)).to_list() == []
+
+
+def test_rare_eojeols_skip_kiwi_below_the_threshold(monkeypatch):
+    import curate.tokenizer.pretokenize as pretokenize
+
+    sent: list[str] = []
+
+    def fake_kiwi(eojeols, *args, **kwargs):
+        sent.extend(eojeols)
+        return list(eojeols)  # whole, so the test can tell Kiwi's rows from the rule's
+
+    monkeypatch.setattr(pretokenize, "cut_eojeols", fake_kiwi)
+    long = "가" * 120
+    counts = pl.DataFrame({"word": ["영화에서는", " 영화에서는", " 학교에서는", "  ", " " + long, "\n"],
+                           "count": [1, 2, 2, 5, 1, 1]})
+    table = pretokenize_counts(counts, n_workers=1, analyse_min_count=3)
+    # 영화에서는: 1 + 2 = 3 over its two words -> Kiwi; 학교에서는: 2 -> the rule; long ones never see Kiwi's
+    # model (iter_pieces slices them) but take its path, as before.
+    assert sent == [long, "영화에서는"]
+    by_word = dict(zip(table["word"].to_list(), table["pieces"].to_list(), strict=True))
+    assert by_word == {"영화에서는": ["영화에서는"], " 영화에서는": [" 영화에서는"],
+                       " 학교에서는": [" 학", "교", "에", "서", "는"], "  ": ["  "], " " + long: [" " + long],
+                       "\n": ["\n"]}
+    assert table["count"].to_list() == counts["count"].to_list()
+    sent.clear()
+    pretokenize_counts(counts, n_workers=1, analyse_min_count=1)
+    assert sorted(sent) == sorted([long, "영화에서는", "학교에서는"])  # 1: Kiwi for all, as before issue 13
+
+
+def test_rare_rule_tokenizer_round_trips(train_texts, heldout):
+    table = pretokenize_counts(word_counts(train_texts), n_workers=1, analyse_min_count=3)
+    assert (table["pieces"].list.join("") == table["word"]).all()
+    tokenizer = train_from_pieces(table, 800, "bpe", load_special_tokens())
+    encoded = tokenizer.encode_batch(heldout, add_special_tokens=False)
+    decoded = tokenizer.decode_batch([e.ids for e in encoded], skip_special_tokens=False)
+    assert [t for t, d in zip(heldout, decoded, strict=True) if t != d] == []

@@ -41,6 +41,7 @@ def test_step_trains_from_batch_summaries_and_passes_rows_through(tmp_path):
     batches = [batch(lines[:300], 0), batch(lines[300:], 1)]
     state = finished_state_in_memory(step, batches, partitions=3)
     assert state["vocab_size"] == 600
+    assert json.loads(state["files"]["training.json"])["analyse_min_count"] == 2  # issue 13
     assert state["words"] == sum(int(b["text"].str.count_matches(r" ?\S+|\s+").sum()) for b in batches)
     tokenizer = Tokenizer.from_file(str(tmp_path / "tokenizer" / "tokenizer.json"))
     for b in batches:

@@ -2,7 +2,9 @@
 
 Global step: every batch reports its word counts (vectorized), shuffled by eojeol; each
 partition's reduce (on the workers) sums its words and cuts each distinct eojeol into
-morphemes once; one worker task trains on the (word, pieces, count) table of distinct
+morphemes once (Kiwi; eojeols seen fewer than ``analyse_min_count`` times by a cheap rule,
+curate/tokenizer/rare.py: the partition holds every word of its eojeols, so the count is the
+corpus's); one worker task trains on the (word, pieces, count) table of distinct
 words. The tokenizer lands in ``OUTPUT/tokenizer/``. Records pass through unchanged.
 
 The files travel in the state and are written by ``finish`` when the step knows the output
@@ -33,6 +35,8 @@ class TrainTokenizer(GlobalStep):
     special_tokens: str | dict[str, Any] | None = None  # a YAML path or its content; None: tokenizer/ default
     min_frequency: int = 2
     n_workers: int = 2  # Kiwi processes of `curate tokenizer train`; in a run, the shuffle's tasks cut
+    analyse_min_count: int = 2  # rarer eojeols are cut by rare_rule, not Kiwi (1: Kiwi for all)
+    rare_rule: Literal["syllables", "suffixes", "runs", "whole"] = "syllables"  # see curate/tokenizer/rare.py
     artifacts: ClassVar[tuple[str, ...]] = (OUTPUT_SUBDIR,)
     path_keys: ClassVar[tuple[str, ...]] = ("special_tokens",)  # when it names a YAML file
 
@@ -60,8 +64,9 @@ class TrainTokenizer(GlobalStep):
         from curate.tokenizer.words import merge_counts
 
         counts = merge_counts(rows.select("word", "count"))
-        return pretokenize_counts(counts, n_workers=1, max_chars=self._options().max_chars,
-                                  group=self._options().group)
+        options = self._options()
+        return pretokenize_counts(counts, n_workers=1, max_chars=options.max_chars, group=options.group,
+                                  analyse_min_count=options.analyse_min_count, rare_rule=options.rare_rule)
 
     def finish(self, results: pl.DataFrame, keep: Any) -> dict[str, Any]:
         """Train on every partition's pieces, sorted by word (a table of distinct words, not
@@ -77,7 +82,8 @@ class TrainTokenizer(GlobalStep):
         from curate.tokenizer.build import TrainOptions
 
         return TrainOptions(self.vocab_size, self.algorithm, self.special_tokens, self.min_frequency,
-                            self.n_workers, False)
+                            self.n_workers, False, analyse_min_count=self.analyse_min_count,
+                            rare_rule=self.rare_rule)
 
     def apply(self, df: pl.DataFrame, state: Any) -> pl.DataFrame:
         self._write(state)

@@ -11,6 +11,7 @@ import polars as pl
 from tokenizers import Tokenizer
 
 from curate.tokenizer.pretokenize import pretokenize_counts
+from curate.tokenizer.rare import RareRule
 from curate.tokenizer.specials import SpecialTokens, load_special_tokens
 from curate.tokenizer.train import Algorithm, artifact_files, train_from_pieces, write_files
 from curate.tokenizer.words import word_counts
@@ -26,6 +27,9 @@ class TrainOptions:
     use_ray: bool = False
     max_chars: int = 100  # longer eojeols are not analysed
     group: int = 256  # eojeols per Kiwi call
+    # Eojeols seen fewer times are cut by rare_rule (rare.cut_rare), not Kiwi; 1: Kiwi for all (issue 13)
+    analyse_min_count: int = 2
+    rare_rule: RareRule = "syllables"
 
     def specials(self) -> SpecialTokens:
         return load_special_tokens(self.special_tokens)
@@ -44,7 +48,8 @@ def train_from_counts(counts: pl.DataFrame, options: TrainOptions, out_dir: str 
                       seconds: dict[str, float] | None = None) -> TrainResult:
     """Train from a (word, count) table (``words.word_counts``/``merge_counts``)."""
     t0 = time.perf_counter()
-    table = pretokenize_counts(counts, options.n_workers, options.max_chars, options.group, options.use_ray)
+    table = pretokenize_counts(counts, options.n_workers, options.max_chars, options.group, options.use_ray,
+                               options.analyse_min_count, options.rare_rule)
     seconds = {**(seconds or {}), "pretokenize": time.perf_counter() - t0}
     return train_from_pieces_table(table, options, out_dir, seconds)
 
@@ -63,7 +68,8 @@ def train_from_pieces_table(table: pl.DataFrame, options: TrainOptions, out_dir:
              "vocab_size": tokenizer.get_vocab_size()}
     meta = {"algorithm": options.algorithm, "vocab_size_requested": options.vocab_size,
             "min_frequency": options.min_frequency, "pretokenizer": "kiwipiepy morphemes (training only)",
-            "max_chars": options.max_chars, "group": options.group, **stats}
+            "max_chars": options.max_chars, "group": options.group,
+            "analyse_min_count": options.analyse_min_count, "rare_rule": options.rare_rule, **stats}
     files = artifact_files(tokenizer, specials, meta)
     path = write_files(files, out_dir) if out_dir is not None else None
     return TrainResult(tokenizer, path, {k: round(v, 3) for k, v in seconds.items()}, stats, files)

@@ -37,6 +37,9 @@ def train(
     workers: Annotated[int, typer.Option(help="processes cutting eojeols with Kiwi")] = 2,
     text_field: Annotated[str, typer.Option(help="text field of JSON/parquet inputs")] = "text",
     limit: Annotated[int | None, typer.Option(help="use only the first N texts")] = None,
+    analyse_min_count: Annotated[int, typer.Option(
+        help="eojeols seen fewer times are cut by --rare-rule, not Kiwi (1: Kiwi for all)")] = 2,
+    rare_rule: Annotated[str, typer.Option(help="syllables, suffixes, runs or whole")] = "syllables",
 ) -> None:
     """Train DIR/tokenizer.json: Kiwi morphemes for training only, none at inference."""
     from curate.tokenizer.build import TrainOptions, train_from_texts
@@ -44,7 +47,8 @@ def train(
     t0 = time.perf_counter()
     texts = _texts(input, text_field, limit)
     read = time.perf_counter() - t0
-    options = TrainOptions(vocab_size, algorithm, special_tokens, min_frequency, workers)  # type: ignore[arg-type]
+    options = TrainOptions(vocab_size, algorithm, special_tokens, min_frequency, workers,  # type: ignore[arg-type]
+                           analyse_min_count=analyse_min_count, rare_rule=rare_rule)  # type: ignore[arg-type]
     result = train_from_texts(texts, options, out_dir)
     mb = round(texts.str.len_bytes().sum() / 1e6, 3)
     summary = {"path": str(result.path), "texts": texts.len(), "mb": mb,

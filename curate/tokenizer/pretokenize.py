@@ -1,4 +1,4 @@
-"""(word, count) -> (word, pieces, count): Kiwi runs once per distinct eojeol.
+"""(word, count) -> (word, pieces, count): Kiwi runs once per distinct eojeol (rare ones: see rare.py).
 
 The word table comes from ``words.word_counts`` (vectorized). Distinct eojeols
 are cut by Kiwi in a pool of spawned processes (spawn: Polars deadlocks in forked
@@ -15,23 +15,28 @@ from concurrent.futures import ProcessPoolExecutor
 import polars as pl
 
 from curate.tokenizer.morphemes import iter_pieces, load_kiwi
+from curate.tokenizer.rare import RareRule, cut_rare
 from curate.tokenizer.words import split_word
 
 SLICE = 50_000  # distinct eojeols per task: large enough to amortize, small enough to balance
+# Pieces travel joined by a space, which no eojeol contains (an eojeol is a run of non-space
+# characters): one string per eojeol is ~5x cheaper to build a Polars column from (and to send
+# between processes) than a list of strings, and ``str.split`` restores the pieces exactly.
+SEP = " "
 
 _KIWI = None  # the worker process's analyzer
 
 
-def _cut_slice(eojeols: list[str], max_chars: int, group: int) -> list[list[str]]:
+def _cut_slice(eojeols: list[str], max_chars: int, group: int) -> list[str]:
     global _KIWI
     if _KIWI is None:
         _KIWI = load_kiwi(1)
-    return list(iter_pieces(_KIWI, eojeols, max_chars, group))
+    return [SEP.join(p) for p in iter_pieces(_KIWI, eojeols, max_chars, group)]
 
 
 def cut_eojeols(eojeols: list[str], n_workers: int = 2, max_chars: int = 100,
-                group: int = 256) -> list[list[str]]:
-    """Morpheme pieces of each eojeol, in order."""
+                group: int = 256) -> list[str]:
+    """Morpheme pieces of each eojeol, in order, joined by ``SEP``."""
     slices = [eojeols[i:i + SLICE] for i in range(0, len(eojeols), SLICE)]
     if n_workers <= 1 or len(slices) <= 1:
         return [p for s in slices for p in _cut_slice(s, max_chars, group)]
@@ -40,7 +45,7 @@ def cut_eojeols(eojeols: list[str], n_workers: int = 2, max_chars: int = 100,
         return [p for r in results for p in r]
 
 
-def cut_eojeols_ray(eojeols: list[str], max_chars: int = 100, group: int = 256) -> list[list[str]]:
+def cut_eojeols_ray(eojeols: list[str], max_chars: int = 100, group: int = 256) -> list[str]:
     """Like ``cut_eojeols`` with one Ray task per slice (the caller has called ``ray.init``)."""
     import ray
 
@@ -50,16 +55,27 @@ def cut_eojeols_ray(eojeols: list[str], max_chars: int = 100, group: int = 256) 
 
 
 def pretokenize_counts(counts: pl.DataFrame, n_workers: int = 2, max_chars: int = 100,
-                       group: int = 256, use_ray: bool = False) -> pl.DataFrame:
+                       group: int = 256, use_ray: bool = False, analyse_min_count: int = 1,
+                       rare_rule: RareRule = "syllables") -> pl.DataFrame:
     """``counts`` (word, count) -> (word, pieces: list of str, count), rows in ``counts`` order.
 
     A word's pieces join back to the word; an eojeol's leading space stays on its first piece.
+    Eojeols whose total count (over the words that contain them) is below ``analyse_min_count``
+    and that are at most ``max_chars`` long are cut by ``rare.cut_rare(rare_rule)``, not Kiwi;
+    ``analyse_min_count=1`` sends every eojeol to Kiwi. The count is the eojeol's count in
+    ``counts``, so a caller must pass all words of an eojeol together (the step's shuffle does).
     """
     parts = split_word(counts["word"])
-    eojeols = parts.filter(pl.col("eojeol") != "")["eojeol"].unique().sort()
-    cut = (cut_eojeols_ray(eojeols.to_list(), max_chars, group) if use_ray
-           else cut_eojeols(eojeols.to_list(), n_workers, max_chars, group))
-    table = pl.DataFrame({"eojeol": eojeols, "cut": pl.Series(cut, dtype=pl.List(pl.Utf8))})
+    both = pl.concat([counts.select("count"), parts], how="horizontal")
+    eojeols = (both.filter(pl.col("eojeol") != "").group_by("eojeol").agg(pl.col("count").sum())
+               .sort("eojeol"))
+    rare = (pl.col("count") < analyse_min_count) & (pl.col("eojeol").str.len_chars() <= max_chars)
+    analysed = eojeols.filter(~rare)["eojeol"]
+    cut = (cut_eojeols_ray(analysed.to_list(), max_chars, group) if use_ray
+           else cut_eojeols(analysed.to_list(), n_workers, max_chars, group))
+    cheap = eojeols.filter(rare)["eojeol"]
+    table = pl.concat([pl.DataFrame({"eojeol": analysed, "cut": pl.Series(cut, dtype=pl.Utf8).str.split(SEP)}),
+                       pl.DataFrame({"eojeol": cheap, "cut": cut_rare(cheap, rare_rule)})])
     joined = pl.concat([counts, parts], how="horizontal").join(table, on="eojeol", how="left",
                                                                  maintain_order="left")
     pieces = (pl.when(pl.col("eojeol") == "").then(pl.concat_list(pl.col("word")))
