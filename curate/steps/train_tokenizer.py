@@ -82,8 +82,7 @@ class TrainTokenizer(GlobalStep):
         from curate.tokenizer.build import TrainOptions
 
         return TrainOptions(self.vocab_size, self.algorithm, self.special_tokens, self.min_frequency,
-                            self.n_workers, False, analyse_min_count=self.analyse_min_count,
-                            rare_rule=self.rare_rule)
+                            self.n_workers, analyse_min_count=self.analyse_min_count, rare_rule=self.rare_rule)
 
     def apply(self, df: pl.DataFrame, state: Any) -> pl.DataFrame:
         self._write(state)

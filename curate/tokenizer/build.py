@@ -24,7 +24,6 @@ class TrainOptions:
     special_tokens: Any = None  # SpecialTokens, a dict of its shape, a YAML path, or None for the default
     min_frequency: int = 2
     n_workers: int = 2
-    use_ray: bool = False
     max_chars: int = 100  # longer eojeols are not analysed
     group: int = 256  # eojeols per Kiwi call
     # Eojeols seen fewer times are cut by rare_rule (rare.cut_rare), not Kiwi; 1: Kiwi for all (issue 13)
@@ -48,7 +47,7 @@ def train_from_counts(counts: pl.DataFrame, options: TrainOptions, out_dir: str 
                       seconds: dict[str, float] | None = None) -> TrainResult:
     """Train from a (word, count) table (``words.word_counts``/``merge_counts``)."""
     t0 = time.perf_counter()
-    table = pretokenize_counts(counts, options.n_workers, options.max_chars, options.group, options.use_ray,
+    table = pretokenize_counts(counts, options.n_workers, options.max_chars, options.group,
                                options.analyse_min_count, options.rare_rule)
     seconds = {**(seconds or {}), "pretokenize": time.perf_counter() - t0}
     return train_from_pieces_table(table, options, out_dir, seconds)

@@ -2,9 +2,10 @@
 
 The word table comes from ``words.word_counts`` (vectorized). Distinct eojeols
 are cut by Kiwi in a pool of spawned processes (spawn: Polars deadlocks in forked
-children), or in Ray tasks when a Ray cluster is in use; both map the same
-function over sorted slices, so the result does not depend on the worker count
-beyond Kiwi's grouping (see ``morphemes.iter_pieces``).
+children) mapping one function over sorted slices, so the result does not depend on
+the worker count beyond Kiwi's grouping (see ``morphemes.iter_pieces``). In a pipeline
+run the step's shuffle calls this per partition with one process: the partitions are
+the parallelism.
 """
 
 from __future__ import annotations
@@ -45,17 +46,8 @@ def cut_eojeols(eojeols: list[str], n_workers: int = 2, max_chars: int = 100,
         return [p for r in results for p in r]
 
 
-def cut_eojeols_ray(eojeols: list[str], max_chars: int = 100, group: int = 256) -> list[str]:
-    """Like ``cut_eojeols`` with one Ray task per slice (the caller has called ``ray.init``)."""
-    import ray
-
-    task = ray.remote(_cut_slice)
-    refs = [task.remote(eojeols[i:i + SLICE], max_chars, group) for i in range(0, len(eojeols), SLICE)]
-    return [p for r in ray.get(refs) for p in r]
-
-
 def pretokenize_counts(counts: pl.DataFrame, n_workers: int = 2, max_chars: int = 100,
-                       group: int = 256, use_ray: bool = False, analyse_min_count: int = 1,
+                       group: int = 256, analyse_min_count: int = 1,
                        rare_rule: RareRule = "syllables") -> pl.DataFrame:
     """``counts`` (word, count) -> (word, pieces: list of str, count), rows in ``counts`` order.
 
@@ -71,8 +63,7 @@ def pretokenize_counts(counts: pl.DataFrame, n_workers: int = 2, max_chars: int 
                .sort("eojeol"))
     rare = (pl.col("count") < analyse_min_count) & (pl.col("eojeol").str.len_chars() <= max_chars)
     analysed = eojeols.filter(~rare)["eojeol"]
-    cut = (cut_eojeols_ray(analysed.to_list(), max_chars, group) if use_ray
-           else cut_eojeols(analysed.to_list(), n_workers, max_chars, group))
+    cut = cut_eojeols(analysed.to_list(), n_workers, max_chars, group)
     cheap = eojeols.filter(rare)["eojeol"]
     table = pl.concat([pl.DataFrame({"eojeol": analysed, "cut": pl.Series(cut, dtype=pl.Utf8).str.split(SEP)}),
                        pl.DataFrame({"eojeol": cheap, "cut": cut_rare(cheap, rare_rule)})])
