@@ -31,3 +31,14 @@ def fresh_bucket(endpoint: str, monkeypatch, files: dict[str, bytes], prefix: st
         client.put_object(Bucket=name, Key=f"{prefix}{key}", Body=data)
     yield name
     s3fs.S3FileSystem.clear_instance_cache()
+
+
+def without_credentials(monkeypatch, folder) -> None:
+    """No AWS credentials anywhere: not in the environment, not in (empty) config files."""
+    empty = folder / "empty-aws-config"
+    empty.write_text("")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+    s3fs.S3FileSystem.clear_instance_cache()  # an instance made before holds the old credentials

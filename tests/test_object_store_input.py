@@ -11,7 +11,7 @@ import uuid
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from s3_util import fresh_bucket
+from s3_util import fresh_bucket, without_credentials
 from spine_util import output_bytes, read_outputs, run, write_recipe
 
 from curate.config import RecipeError
@@ -121,13 +121,7 @@ def test_store_problems_name_the_url(bucket, pattern, message):
 
 
 def test_missing_credentials_are_an_input_error(bucket, monkeypatch, tmp_path):
-    empty = tmp_path / "empty-aws-config"
-    empty.write_text("")
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
-    s3fs.S3FileSystem.clear_instance_cache()
+    without_credentials(monkeypatch, tmp_path)
     for url in (f"s3://{bucket}/a.jsonl", f"s3://{bucket}/*.jsonl"):
         with pytest.raises(InputError, match="no usable credentials") as caught:
             expand([url])

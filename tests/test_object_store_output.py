@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from s3_util import fresh_bucket
+from s3_util import fresh_bucket, without_credentials
 from spine_util import jsonl, output_bytes, run, write_recipe
 
 from curate.config import RecipeError
@@ -210,13 +210,7 @@ def test_a_missing_bucket_is_a_clear_error_naming_the_url(tmp_path, bucket):
 def test_missing_credentials_for_the_output_name_the_url(tmp_path, bucket, monkeypatch):
     (tmp_path / "a.jsonl").write_bytes(FILES["a.jsonl"])
     recipe = write_recipe(tmp_path, ["a.jsonl"], [{"step": "noop"}])
-    empty = tmp_path / "empty-aws-config"
-    empty.write_text("")
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
-    s3fs.S3FileSystem.clear_instance_cache()
+    without_credentials(monkeypatch, tmp_path)
     with pytest.raises(RecipeError, match="no usable credentials") as caught:
         run(recipe, "local", 1, output=f"s3://{bucket}/runs/x")
     assert f"s3://{bucket}/runs/x" in str(caught.value)
