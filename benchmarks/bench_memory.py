@@ -62,13 +62,24 @@ def main() -> None:
                "peak_rss_driver_mb": round(rss.driver / 2**20), "peak_rss_worker_mb": round(rss.worker / 2**20),
                "peak_rss_total_mb": round(rss.total / 2**20),
                "global_s": {k: {p: v.get(p) for p in ("partitions", "map", "reduce", "route", "finish") if p in v}
-                            for k, v in report["global_phases"].items()}}
+                            for k, v in report["global_phases"].items()},
+               # which work sets the workers' memory: each shuffle phase's and each stage's largest task peak
+               "task_peak_mb": {k: v.get("peak_rss_mb") for k, v in report["global_phases"].items()},
+               "stage_peak_mb": _stage_peaks(report)}
         rows.append(row)
         print(json.dumps(row), flush=True)
     print("\ninput                 MB in   MB/s   driver MB   largest worker MB   all processes MB")
     for r in rows:
         print(f"{r['input']:20} {r['mb_in']:6} {r['mb_per_s']:6} {r['peak_rss_driver_mb']:10} "
               f"{r['peak_rss_worker_mb']:18} {r['peak_rss_total_mb']:18}")
+
+
+def _stage_peaks(report: dict) -> dict[str, int]:
+    peaks: dict[str, int] = {}
+    for node in report.get("nodes", {}).values():
+        for stage, mb in node["peak_rss_mb_by_stage"].items():
+            peaks[stage] = max(peaks.get(stage, 0), mb)
+    return dict(sorted(peaks.items(), key=lambda kv: int(kv[0])))
 
 
 if __name__ == "__main__":

@@ -91,3 +91,23 @@ def test_no_shards_is_an_empty_run():
     run = RunLedger.total([], ["read"])
     assert (run.records_in, run.kept, run.hist_in) == (0, 0, [0] * HIST_BINS)
     assert run.steps == [StepStats("read")]
+
+
+def test_the_report_says_what_each_node_did_and_its_peak_memory(tmp_path):
+    import socket
+
+    from spine_util import jsonl, run, write_recipe
+
+    records = [{"id": str(i), "text": f"문서 {i % 7}번의 본문입니다. 같은 문장입니다."} for i in range(40)]
+    (tmp_path / "in.jsonl").write_bytes(jsonl(records))
+    recipe = write_recipe(tmp_path, [str(tmp_path / "in.jsonl")], [{"step": "dedup_exact"}], batch_size=10)
+    report = run(recipe)
+    assert list(report["nodes"]) == [socket.gethostname()]
+    node = report["nodes"][socket.gethostname()]
+    assert node["shard_stages"] == 4 * 2  # 4 shards, 2 stages (read; dedup_exact)
+    assert node["bytes_in"] == report["bytes_in"] > 0
+    phases = report["global_phases"]["dedup_exact"]
+    assert node["shuffle_tasks"] == sum(phases["tasks_by_node"].values()) > 0
+    assert set(phases["peak_rss_mb"]) == {"map", "reduce", "route"}
+    assert 0 < min(phases["peak_rss_mb"].values()) and node["peak_rss_mb"] >= 20
+    assert set(node["peak_rss_mb_by_stage"]) == {"0", "1"}

@@ -263,6 +263,10 @@ def test_two_ray_nodes_without_a_shared_disk_survive_losing_one(tmp_path, bucket
         assert lost and lost[0][0] < lost[0][1], "the worker node was not killed mid-run"
         assert store_bytes(url) == local_reference
         assert report["executor"] == "ray" and report["records_in"] == 131
+        # Both nodes did work, and the report says how much: every marker belongs to one of them.
+        nodes = report["nodes"]
+        assert len(nodes) == 2 and all(n["shard_stages"] > 0 for n in nodes.values()), nodes
+        assert sum(n["bytes_in"] for n in nodes.values()) == report["bytes_in"]
         assert not (tmp_path / "out").exists() and not Path("s3:").exists()  # nothing on a local disk
     finally:
         cluster.shutdown()

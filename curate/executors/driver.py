@@ -154,6 +154,8 @@ class Executor(ABC):
         label = f"{bound.label}: shuffle"
         info: dict[str, Any] = {"partitions": partitions, "rounds": last + 1, "shuffled_rows": 0}
         seconds = {"map": 0.0, "reduce": 0.0, "route": 0.0, "finish": 0.0}
+        peaks: dict[str, int] = {}  # phase -> the largest task peak RSS (MB)
+        nodes: dict[str, int] = {}  # node -> tasks it ran
         shuffle.remove_shuffle_files(work, stage.index)  # a killed run's partial shuffle
         for round_ in range(last + 1):
             job = shuffle.ShuffleJob(stage.index, round_, last, partitions, len(shards))
@@ -167,13 +169,17 @@ class Executor(ABC):
             for phase, task, args in phases:
                 t0 = time.perf_counter()
                 counter = _Counter(progress, f"{label} r{round_} {phase}", len(args), 0)
-                results = self.map_tasks(work, task, args, counter.tick)
+                results = self.map_tasks(work, shuffle.measured_task, [(task, *a) for a in args], counter.tick)
                 seconds[phase] += time.perf_counter() - t0
+                peaks[phase] = max([peaks.get(phase, 0), *(r["peak_rss_mb"] for r in results)])
+                for r in results:
+                    nodes[r["node"]] = nodes.get(r["node"], 0) + 1
                 if phase == "map":
                     info["shuffled_rows"] += sum(r["rows"] for r in results)
                 if phase == "finish":
                     info["tables"] = results[0]["tables"]
         info.update({k: round(v, 3) for k, v in seconds.items()})
+        info.update(peak_rss_mb=peaks, tasks_by_node=dict(sorted(nodes.items())))
         store.write_json(info_path, info)  # last: it marks the state complete
         shuffle.remove_shuffle_files(work, stage.index)
         return info

@@ -54,12 +54,16 @@ class ShardLedger:
     steps: list[StepStats] = field(default_factory=list)
     received: Received | None = None  # stage 0 only
     written: Written | None = None  # last stage only
+    node: str | None = None  # where it ran (curate.executors.worker_info); absent in older markers
+    peak_rss_mb: int | None = None  # the worker's peak memory while it ran
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"shard": self.shard, "stage": self.stage, "steps": [s.to_dict() for s in self.steps]}
         for part in (self.received, self.written):
             if part is not None:
                 data.update(vars(part))
+        if self.node is not None:
+            data.update(node=self.node, peak_rss_mb=self.peak_rss_mb)
         return data
 
     @classmethod
@@ -70,7 +74,7 @@ class ShardLedger:
         if "kept" in data:
             written = Written(data["kept"], data["dropped"], data["hist_out"], data.get("bytes_out", 0))
         steps = [StepStats.from_dict(s) for s in data.get("steps", [])]
-        return cls(data["shard"], data["stage"], steps, received, written)
+        return cls(data["shard"], data["stage"], steps, received, written, data.get("node"), data.get("peak_rss_mb"))
 
     @classmethod
     def read(cls, path: Path) -> ShardLedger:

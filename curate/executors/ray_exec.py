@@ -30,6 +30,7 @@ module only when "ray" is asked for.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -40,6 +41,7 @@ from curate.executors.driver import Executor
 from curate.executors.ledger import ShardLedger
 from curate.executors.registry import register_executor
 from curate.executors.shard import ShardWork
+from curate.executors.worker_info import NODE_ENV
 from curate.io.read import RawShard
 
 IN_FLIGHT_PER_ACTOR = 2  # one running, one queued: the actor never waits for its next shard's bytes
@@ -61,7 +63,12 @@ class CurateWorker:
     depend on Ray keeping that argument alive, which Ray warns about on every run."""
 
     def __init__(self) -> None:
+        import ray
+
         self.work: ShardWork | None = None
+        # Nodes started on one machine share a host name: the report tells them apart by Ray's node id.
+        node = ray.get_runtime_context().get_node_id()
+        os.environ[NODE_ENV] = f"{ray.util.get_node_ip_address()}/{node[:8]}"
 
     def _work(self, ref: list[Any]) -> ShardWork:
         if self.work is None:

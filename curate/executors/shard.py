@@ -21,6 +21,7 @@ import polars as pl
 
 from curate.executors.layout import Layout
 from curate.executors.ledger import HIST_BINS, Received, ShardLedger, Written
+from curate.executors.worker_info import node_name, peak_rss_mb, reset_peak
 from curate.io.plan import Plan
 from curate.io.read import InputSpec, Quarantined, RawShard, parse_raw_shard
 from curate.runner import BoundStep, empty_dead, run_steps, text_bytes
@@ -216,6 +217,7 @@ class ShardWork:
 
     def run_stage(self, stage: int, index: int, raw: RawShard | None = None) -> ShardLedger:
         """Process one shard through one stage, write its files, then its marker. Returns its ledger."""
+        reset_peak()
         state = self.start(stage, index, raw)
         for position in range(len(self.stage_steps(stage))):
             state = self.step(state, position)
@@ -259,6 +261,7 @@ class ShardWork:
         else:
             store.write_bytes(self.layout.stage_rows(stage, index), parquet_bytes(alive))
             store.write_bytes(self.layout.stage_dead(stage, index), parquet_bytes(dead))
+        ledger.node, ledger.peak_rss_mb = node_name(), peak_rss_mb()
         store.write_json(self.layout.marker(stage, index), ledger.to_json())  # last: the shard is done
         return ledger
 

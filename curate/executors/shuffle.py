@@ -30,6 +30,7 @@ import polars as pl
 import pyarrow as pa
 
 from curate.executors.shard import ShardWork, parquet_bytes
+from curate.executors.worker_info import measured
 from curate.steps.base import GlobalStep
 
 RECORDS_PER_PARTITION = 100_000  # a reduce task holds ~2.5 M band rows of dedup_fuzzy: ~0.6 GB per worker
@@ -142,6 +143,12 @@ def _previous(work: ShardWork, job: ShuffleJob, index: int) -> Any:
 
 
 # -- the tasks (each runs on a worker: fn(work, *args)) ---------------------------------------------
+def measured_task(work: ShardWork, task: Any, *args: Any) -> dict[str, Any]:
+    """``task(work, *args)``'s counters, with the node it ran on and its peak memory."""
+    result, worker = measured(task, work, *args)
+    return {**result, **worker}
+
+
 def map_task(work: ShardWork, job: ShuffleJob, index: int) -> dict[str, int]:
     step = _global(work, job.stage)
     alive, _ = work.read_stage_input(job.stage, index)

@@ -49,12 +49,39 @@ def build_report(loaded: Any, plan: Any, markers: list[ShardLedger], global_seco
         "mb_per_s": round(bytes_in / 1e6 / seconds, 3) if seconds > 0 else None,
         "steps": [s.to_dict() for s in ledger.steps],
         "global_phases": global_seconds,
+        "nodes": nodes_summary(markers, global_seconds),
         "inputs": [{"file": f, **dict(sorted(c.items()))} for f, c in sorted(per_file.items())],
         "quarantine_errors": dict(sorted(quarantine_errors.items())),
         "length_histogram": {"bin_lower_chars": [2**b - 1 for b in range(HIST_BINS)],
                              "before": ledger.hist_in, "after": ledger.hist_out},
         "warnings": warnings,
     }
+
+
+def nodes_summary(markers: list[ShardLedger], global_phases: dict[str, Any]) -> dict[str, Any]:
+    """What each node did: shard stages run, input bytes parsed, shuffle tasks, and the largest
+    peak memory of a worker there (per stage too, to see which stage sets it). Markers written
+    by a version that did not record the node are left out."""
+    nodes: dict[str, dict[str, Any]] = {}
+
+    def entry(node: str) -> dict[str, Any]:
+        return nodes.setdefault(node, {"shard_stages": 0, "bytes_in": 0, "shuffle_tasks": 0, "peak_rss_mb": 0,
+                                       "peak_rss_mb_by_stage": {}})
+
+    for m in markers:
+        if m.node is None:
+            continue
+        e = entry(m.node)
+        e["shard_stages"] += 1
+        e["bytes_in"] += m.received.bytes_in if m.received is not None else 0
+        peak = m.peak_rss_mb or 0
+        e["peak_rss_mb"] = max(e["peak_rss_mb"], peak)
+        stage = str(m.stage)
+        e["peak_rss_mb_by_stage"][stage] = max(e["peak_rss_mb_by_stage"].get(stage, 0), peak)
+    for phases in global_phases.values():
+        for node, count in phases.get("tasks_by_node", {}).items():
+            entry(node)["shuffle_tasks"] += count
+    return dict(sorted(nodes.items()))
 
 
 def write_reports(store: Store, report: dict[str, Any]) -> None:

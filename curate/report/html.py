@@ -95,6 +95,7 @@ def render_html(report: dict[str, Any]) -> str:
 <h2>Throughput per step (MB/s of input per busy worker)</h2>
 {_bars([(s['step'], _mbps(s)) for s in steps if s['step'] != 'read'])}
 {_global_table(report.get('global_phases', {}))}
+{_nodes_table(report.get('nodes', {}))}
 <h2>Drop reasons</h2>{_bars(reasons, color='#b35900')}
 <h2>Document length, before and after</h2>{_histogram(hist['bin_lower_chars'], hist['before'], hist['after'])}
 <h2>Step counters</h2><table><tr><th>step</th><th>counter</th><th>value</th></tr>{counters}</table>
@@ -121,6 +122,17 @@ def _global_table(phases: dict[str, dict[str, float]]) -> str:
     return ("<h2>Global steps</h2><table><tr><th>step</th><th>partitions</th><th>rows shuffled</th>"
             + "".join(f"<th>{k} s</th>" for k in phase_names)
             + f"<th>tables</th><th>state from an earlier run</th></tr>{rows}</table>")
+
+
+def _nodes_table(nodes: dict[str, dict[str, Any]]) -> str:
+    """What each node did, and the largest peak memory of a worker there."""
+    if not nodes:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(name)}</td><td>{n['shard_stages']:,}</td><td>{n['bytes_in'] / 1e6:,.1f}</td>"
+        f"<td>{n['shuffle_tasks']:,}</td><td>{n['peak_rss_mb']:,}</td></tr>" for name, n in nodes.items())
+    return ("<h2>Nodes</h2><table><tr><th>node</th><th>shard stages</th><th>MB parsed</th>"
+            f"<th>shuffle tasks</th><th>largest worker peak MB</th></tr>{rows}</table>")
 
 
 def _mbps(step: dict[str, Any]) -> float:
