@@ -154,7 +154,7 @@ class Executor(ABC):
         label = f"{bound.label}: shuffle"
         info: dict[str, Any] = {"partitions": partitions, "rounds": last + 1, "shuffled_rows": 0}
         seconds = {"map": 0.0, "reduce": 0.0, "route": 0.0, "finish": 0.0}
-        peaks: dict[str, int] = {}  # phase -> the largest task peak RSS (MB)
+        peaks: dict[str, int] = {}  # round and phase -> the largest task peak RSS (MB)
         nodes: dict[str, int] = {}  # node -> tasks it ran
         shuffle.remove_shuffle_files(work, stage.index)  # a killed run's partial shuffle
         for round_ in range(last + 1):
@@ -171,7 +171,7 @@ class Executor(ABC):
                 counter = _Counter(progress, f"{label} r{round_} {phase}", len(args), 0)
                 results = self.map_tasks(work, shuffle.measured_task, [(task, *a) for a in args], counter.tick)
                 seconds[phase] += time.perf_counter() - t0
-                peaks[phase] = max([peaks.get(phase, 0), *(r["peak_rss_mb"] for r in results)])
+                peaks[f"r{round_} {phase}"] = max(r["peak_rss_mb"] for r in results)
                 for r in results:
                     nodes[r["node"]] = nodes.get(r["node"], 0) + 1
                 if phase == "map":

@@ -142,8 +142,13 @@ class DedupFuzzy(GlobalStep):
             first, second = ends.filter(pl.col("_end") == 0), ends.filter(pl.col("_end") == 1)
             same = (first["_sig"].to_numpy() == second["_sig"].to_numpy()).mean(axis=1) if first.height else []
             return first.select("u", "v", pl.Series("verified", np.asarray(same) >= self.threshold, dtype=pl.Boolean))
-        first = pl.col("_pos").min().over(["_band", "_hash"])
-        pairs = (rows.select(first.alias("u"), pl.col("_pos").alias("v"))
+        # A bucket's rows made contiguous by one sort, its first position carried forward: a third
+        # of the memory of a windowed min over (band, hash), and faster. _key first: it mixes band
+        # and hash into one column, so the sort rarely looks further.
+        ordered = rows.select("_key", "_band", "_hash", "_pos").sort(["_key", "_band", "_hash", "_pos"])
+        starts = ((pl.col("_band") != pl.col("_band").shift(1)) | (pl.col("_hash") != pl.col("_hash").shift(1)))
+        first = pl.when(starts.fill_null(True)).then(pl.col("_pos")).forward_fill()
+        pairs = (ordered.select(first.alias("u"), pl.col("_pos").alias("v"))
                  .filter(pl.col("u") != pl.col("v")).unique().sort(["u", "v"]))
         if not self.verify:
             return pairs.with_columns(pl.lit(True).alias("verified"))
