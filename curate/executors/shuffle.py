@@ -116,7 +116,7 @@ def _write_sliced(work: ShardWork, rel: str, frame: pl.DataFrame, slot: np.ndarr
 
 def _read_slice(work: ShardWork, rel: str, slot: int | None = None) -> pl.DataFrame:
     """One slot's batch of a sliced file, or all of it."""
-    with work.layout.store.open_read(rel) as source:  # closing a memory map keeps the batches' pages
+    with work.layout.store.open_read(rel) as source:  # the batches are read into memory of their own
         reader = pa.ipc.open_file(source)
         table = (pa.Table.from_batches([reader.get_batch(slot)]) if slot is not None
                  else pa.Table.from_batches([reader.get_batch(i) for i in range(reader.num_record_batches)],
