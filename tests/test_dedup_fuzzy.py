@@ -306,3 +306,26 @@ def test_copies_already_in_wikinews_are_found_and_are_real():
             assert jaccard(grams(by_id[kept]), grams(by_id[other])) >= 0.5
     exact_copies = len(texts) - len(set(texts))
     assert out["_drop"].drop_nulls().len() >= exact_copies
+
+
+def test_a_document_heading_many_pairs_sends_its_signature_once():
+    """The first copy of a common text heads a pair with every later copy; round 1 of the shuffle
+    must not repeat its signature per pair (memory would grow with the corpus on its shard)."""
+    step = get_step_class("dedup_fuzzy")()
+    base = "오래된 골목의 작은 서점은 주말마다 동네 아이들에게 그림책을 읽어 주는 모임을 열었다"
+    frame = pl.DataFrame({"id": [str(i) for i in range(60)], "text": [f"{base} {i}번째" for i in range(60)],
+                          "_shard": [0] * 60, "_row": list(range(60))}, schema_overrides={"_shard": pl.Int64,
+                                                                                          "_row": pl.Int64})
+    rows, _ = step.summarize(frame, 0)
+    pairs = step.reduce(rows, 0)
+    mine = step.shard_result(pairs.filter(pl.col("_shard") == 0), 0)
+    head_ends = mine.filter(pl.col("_end") == 0)
+    n_pairs = pairs.height // 2
+    assert n_pairs >= 59 and head_ends["u"].to_list().count(0) >= 30  # document 0 heads most pairs
+    sent = step.summarize(frame, 1, mine)
+    heads = sent.filter(pl.col("_end") == 0)
+    assert heads.height == head_ends["u"].n_unique() < n_pairs / 3  # a signature per head, not per pair
+    assert sent.filter(pl.col("_end") == 1).height == n_pairs
+    verified = step.reduce(sent, 1)
+    assert verified.height == n_pairs and verified["verified"].all()
+    assert verified.select("u", "v").equals(pairs.filter(pl.col("_end") == 0).select("u", "v").sort(["u", "v"]))

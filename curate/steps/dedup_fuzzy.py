@@ -22,8 +22,9 @@ rather than the 0.7-0.8 used with word shingles on long web pages.
 Distributed (``curate.executors.shuffle``): round 0 shuffles the band rows (26 bytes each,
 ``bands`` a document) by bucket, so each partition's reduce finds the candidate pairs of its
 buckets (a star from each bucket's first document: linear in the bucket, and every bucket
-stays connected); with ``verify``, round 1 brings each pair's two signatures together by pair
-(only documents in a pair are shingled again) and checks the estimated Jaccard. Only the pairs
+stays connected); with ``verify``, round 1 brings each pair's two signatures together in the
+partition of its first document (which sends its signature once, however many pairs it heads;
+only documents in a pair are shingled again) and checks the estimated Jaccard. Only the pairs
 meet in one task (``finish``), which looks up the ids of their documents shard by shard and
 takes connected components over the verified pairs.
 """
@@ -50,6 +51,12 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads (band, hash) 
 POSITION = ["_shard", "_row"]
 EXAMPLES_PER_BATCH = 3
 MEMBERS_PER_EXAMPLE = 5
+
+
+def _pair_key(u: np.ndarray) -> np.ndarray:
+    """The shuffle key of round 1: a pair's first document, mixed so partitions stay even."""
+    key = u.astype(np.uint64) * _MIX
+    return key ^ (key >> np.uint64(29))
 
 
 def position_keys(shard: np.ndarray, row: np.ndarray) -> np.ndarray:
@@ -121,16 +128,21 @@ class DedupFuzzy(GlobalStep):
         return rows, pl.DataFrame({"_pos": position, "id": df["id"].cast(pl.Utf8)})
 
     def _signatures_for(self, df: pl.DataFrame, position: np.ndarray, requests: pl.DataFrame) -> pl.DataFrame:
-        """Rows (pair key, u, v, end, signature) for this shard's ends of candidate pairs; only
-        those documents are shingled again."""
-        wanted = requests.with_columns(pl.when(pl.col("_end") == 0).then("u").otherwise("v").alias("_pos"))
-        needed = unique_sorted(wanted["_pos"].to_numpy())
+        """This shard's signatures for candidate pairs, keyed by the pair's first document ``u`` (so
+        a pair's two ends meet in u's partition): one row per document that is a ``u`` (however many
+        pairs it heads: the first copy of a common text can head thousands), and one per pair whose
+        ``v`` is here. Only those documents are shingled again."""
+        heads = requests.filter(pl.col("_end") == 0).select(pl.col("u").alias("_pos")).unique()
+        tails = requests.filter(pl.col("_end") == 1).select("u", "v", pl.col("v").alias("_pos"))
+        needed = unique_sorted(np.concatenate([heads["_pos"].to_numpy(), tails["_pos"].to_numpy()]))
         rows = np.searchsorted(position, needed)  # positions are sorted: _row ascends within a shard
         sig = signatures(shingle_hashes(df["text"].gather(rows), self.ngram, short="whole"), self.num_perm, self.seed)
         table = pl.DataFrame({"_pos": needed, "_sig": pl.Series(sig.astype(np.uint16))})
-        joined = wanted.join(table, on="_pos", how="left", maintain_order="left")
-        key = (joined["u"].to_numpy().astype(np.uint64) * _MIX) ^ joined["v"].to_numpy().astype(np.uint64)
-        return joined.select(pl.Series("_key", key * _MIX), "u", "v", "_end", "_sig")
+        ends = pl.concat([heads.select(pl.col("_pos").alias("u"), pl.lit(-1, pl.Int64).alias("v"), "_pos",
+                                       pl.lit(0, pl.Int8).alias("_end")),
+                          tails.select("u", "v", "_pos", pl.lit(1, pl.Int8).alias("_end"))])
+        joined = ends.join(table, on="_pos", how="left", maintain_order="left")
+        return joined.select(pl.Series("_key", _pair_key(joined["u"].to_numpy())), "u", "v", "_end", "_sig")
 
     def reduce(self, rows: pl.DataFrame, round: int = 0) -> pl.DataFrame:
         """Round 0: candidate pairs of one partition's buckets, each member with its bucket's first
@@ -138,10 +150,11 @@ class DedupFuzzy(GlobalStep):
         the keep rule keeps); with verify, sent to the shards of both ends. Round 1: each pair's
         two signatures -> verified or not (estimated Jaccard >= ``threshold``)."""
         if round == 1:
-            ends = rows.unique(["u", "v", "_end"]).sort(["u", "v", "_end"])
-            first, second = ends.filter(pl.col("_end") == 0), ends.filter(pl.col("_end") == 1)
-            same = (first["_sig"].to_numpy() == second["_sig"].to_numpy()).mean(axis=1) if first.height else []
-            return first.select("u", "v", pl.Series("verified", np.asarray(same) >= self.threshold, dtype=pl.Boolean))
+            heads = rows.filter(pl.col("_end") == 0).unique("u").select("u", pl.col("_sig").alias("_head"))
+            pairs = (rows.filter(pl.col("_end") == 1).unique(["u", "v"]).sort(["u", "v"])
+                     .join(heads, on="u", how="left", maintain_order="left"))
+            same = (pairs["_head"].to_numpy() == pairs["_sig"].to_numpy()).mean(axis=1) if pairs.height else []
+            return pairs.select("u", "v", pl.Series("verified", np.asarray(same) >= self.threshold, dtype=pl.Boolean))
         # A bucket's rows made contiguous by one sort, its first position carried forward: a third
         # of the memory of a windowed min over (band, hash), and faster. _key first: it mixes band
         # and hash into one column, so the sort rarely looks further.
