@@ -174,14 +174,16 @@ class DedupFuzzy(GlobalStep):
 
     def finish(self, results: pl.DataFrame, keep: Callable[[list[int]], pl.DataFrame]) -> DedupState:
         """Pairs (u, v, verified) of every partition -> connected components over the verified
-        ones; only the ids of documents in a pair are looked up."""
-        edges = results.unique(["u", "v"]).sort(["u", "v"])
+        ones; only the ids of documents in a verified pair are looked up."""
+        # Verified pairs live in one partition each (their first document's); unverified ones come
+        # from every band's partition they share a bucket in.
+        pairs = results if self.verify else results.unique(["u", "v"])
+        candidates = pairs.height
+        edges = pairs.filter(pl.col("verified")).sort(["u", "v"])  # unverified pairs join nothing
         u_pos, v_pos = edges["u"].to_numpy(), edges["v"].to_numpy()
-        nodes = unique_sorted(np.concatenate([u_pos, v_pos]))  # documents with a candidate pair, input order
+        nodes = unique_sorted(np.concatenate([u_pos, v_pos]))  # documents with a verified pair, input order
         looked_up = self._look_up(nodes, keep)
-        candidates = edges.height
-        verified = edges["verified"].to_numpy()
-        u, v = np.searchsorted(nodes, u_pos[verified]), np.searchsorted(nodes, v_pos[verified])
+        u, v = np.searchsorted(nodes, u_pos), np.searchsorted(nodes, v_pos)
         label = component_labels(len(nodes), u, v)
         duplicate = np.flatnonzero(label != np.arange(len(nodes)))
         members = pl.DataFrame({"_kept": label[duplicate], "removed_id": looked_up["id"].gather(duplicate)})
