@@ -147,7 +147,7 @@ class DedupFuzzy(GlobalStep):
     def reduce(self, rows: pl.DataFrame, round: int = 0) -> pl.DataFrame:
         """Round 0: candidate pairs of one partition's buckets, each member with its bucket's first
         document in input order (a star: linear in the bucket's size, and the first is the copy
-        the keep rule keeps); with verify, sent to the shards of both ends. Round 1: each pair's
+        the keep rule keeps); with verify, sent to the shards of both ends (a head once). Round 1: each pair's
         two signatures -> verified or not (estimated Jaccard >= ``threshold``)."""
         if round == 1:
             heads = rows.filter(pl.col("_end") == 0).unique("u").select("u", pl.col("_sig").alias("_head"))
@@ -165,9 +165,12 @@ class DedupFuzzy(GlobalStep):
                  .filter(pl.col("u") != pl.col("v")).unique().sort(["u", "v"]))
         if not self.verify:
             return pairs.with_columns(pl.lit(True).alias("verified"))
-        return pl.concat([pairs.with_columns((pl.col(end) // (1 << 32)).alias("_shard"),  # the end's shard
+        # Each end goes to its document's shard: a pair's v with the pair, its head u once (the first
+        # copy of a common text heads thousands of pairs; one row a pair would pile up on its shard).
+        heads = pairs.select("u").unique(maintain_order=True).with_columns(pl.lit(-1, pl.Int64).alias("v"))
+        return pl.concat([frame.with_columns((pl.col(end) // (1 << 32)).alias("_shard"),  # the end's shard
                                              pl.lit(k, pl.Int8).alias("_end"))
-                          for k, end in enumerate(("u", "v"))])
+                          for k, (frame, end) in enumerate(((heads, "u"), (pairs, "v")))])
 
     def shard_result(self, rows: pl.DataFrame, round: int = 0, previous: Any = None) -> pl.DataFrame:
         return rows.select("u", "v", "_end")  # the pair ends this shard's signatures must join
