@@ -261,5 +261,26 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Lo
         except ValidationError as exc:
             raise RecipeError("\n".join(f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg']}"
                                          for e in exc.errors())) from None
-    steps = build_steps(recipe.steps, source, lines, base)
+    steps = add_length_floor(build_steps(recipe.steps, source, lines, base))
     return LoadedRecipe(recipe=recipe, steps=steps, source=source, base_dir=base)
+
+
+def add_length_floor(steps: list[Step]) -> list[Step]:
+    """``steps`` with a ``length_floor`` (the last length_filter's ``min_chars``) after the last
+    step that can shorten a document once that filter has run, so that no kept document ends
+    below the floor. Unchanged when nothing after the filter shortens text, or when the recipe
+    already checks the floor itself after the last such step."""
+    from curate.steps.length_filter import LengthFilter
+    from curate.steps.length_floor import LengthFloor
+
+    filters = [i for i, s in enumerate(steps) if isinstance(s, LengthFilter) and s.min_chars > 0]
+    if not filters:
+        return steps
+    floor = steps[filters[-1]].min_chars
+    cutting = [i for i in range(filters[-1] + 1, len(steps)) if steps[i].shortens_text()]
+    if not cutting:
+        return steps
+    last = cutting[-1]
+    if any(isinstance(s, LengthFilter) and s.min_chars >= floor for s in steps[last + 1:]):
+        return steps
+    return [*steps[:last + 1], LengthFloor(min_chars=floor), *steps[last + 1:]]

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import polars as pl
 from spine_util import REPO, read_outputs
 from tokenizers import Tokenizer
 
@@ -23,6 +24,11 @@ def _run(recipe: str, out) -> dict:
     return json.loads((out / "report.json").read_text())
 
 
+def kept_min_chars(out) -> int:
+    kept, _, _ = read_outputs(out)
+    return kept.select(pl.col("text").str.strip_chars().str.len_chars().min()).item()
+
+
 def test_pretrain_recipe_on_the_sample(tmp_path):
     out = tmp_path / "pretrain"
     report = _run("pretrain.yaml", out)
@@ -32,8 +38,12 @@ def test_pretrain_recipe_on_the_sample(tmp_path):
     found = {k.removeprefix("pii_") for k, v in steps["pii"]["counters"].items() if v > 0}
     assert found >= ALL_TYPES  # the sample holds every KLUE PII type
     assert steps["boilerplate"]["counters"]["sentences_removed"] > 100
-    assert steps["dedup_exact"]["drops"].get("duplicate_document", 0) > 0
-    assert steps["dedup_fuzzy"]["drops"].get("near_duplicate", 0) > 0
+    documents, sentences = (s for s in report["steps"] if s["step"].startswith("dedup_exact"))  # recipe order
+    assert documents["drops"].get("duplicate_document", 0) > 0  # whole copies first...
+    assert steps["dedup_fuzzy"]["drops"].get("near_duplicate", 0) > 0  # ...then near copies...
+    assert sentences["counters"].get("sentences_removed", 0) > 0  # ...then repeated sentences
+    assert list(steps)[-2:] == ["length_floor", "train_tokenizer"]  # the floor holds at the end
+    assert kept_min_chars(out) >= 10
     clusters = report["global_phases"]["dedup_fuzzy"]["tables"]["clusters"]  # written to the report
     assert clusters["rows"] == steps["dedup_fuzzy"]["counters"]["clusters"]
     assert (out / clusters["path"]).exists()
@@ -60,3 +70,4 @@ def test_benchmark_recipe_is_stricter(tmp_path):
     assert "toxicity" in steps
     kept, _, _ = read_outputs(tmp_path / "benchmark")
     assert not kept.filter(kept["text"].str.contains("010-")).height
+    assert kept_min_chars(tmp_path / "benchmark") >= 20  # the recipe's floor, after sentence-level steps

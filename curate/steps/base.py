@@ -68,6 +68,12 @@ class Step(BaseModel):
     def setup(self, ctx: RunContext) -> None:
         """Load heavy state. Called once per worker before the first batch."""
 
+    def shortens_text(self) -> bool:
+        """Whether this step can cut a kept document shorter (drop some of its lines, replace
+        spans). After a ``length_filter``, such a step is followed by the recipe's length floor
+        again (``length_floor``), so no kept document ends below ``min_chars``."""
+        return False
+
     def key_sources(self) -> tuple[str | None, str | None] | None:
         """(key file, environment variable) this step would take the run's secret key from, or
         None when it needs no key. The driver reads one key for the run (``RunContext.key``),

@@ -29,6 +29,9 @@ class Boilerplate(Step):
 
     name: ClassVar[str] = "boilerplate"
 
+    def shortens_text(self) -> bool:
+        return True
+
     def process(self, df: pl.DataFrame) -> StepOutput:
         rules = load_yaml(RULES)
         # Only documents where some rule could match are split into lines ((?m): the

@@ -25,6 +25,9 @@ class CjkFilter(Step):
     name: ClassVar[str] = "cjk_filter"
     max_cjk: NonNegativeInt = load_yaml(RULES)["cjk_filter"]["max_cjk"]
 
+    def shortens_text(self) -> bool:
+        return True
+
     def process(self, df: pl.DataFrame) -> StepOutput:
         chars = load_yaml(RULES)["cjk_filter"]["chars"]
         # A document with at most max_cjk such characters has no line with more: only the

@@ -85,6 +85,9 @@ class Decontaminate(Step):
 
     _index: EvalIndex | None = PrivateAttr(default=None)
 
+    def shortens_text(self) -> bool:
+        return True
+
     def setup(self, ctx: RunContext) -> None:
         loaded = [load_texts(s.path, text_field=s.field, fmt=s.format) for s in self.eval_sets]
         items = normalize_series(pl.concat(loaded)) if loaded else pl.Series([], dtype=pl.Utf8)

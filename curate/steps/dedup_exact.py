@@ -84,6 +84,9 @@ class DedupExact(GlobalStep):
     sentences: bool = False
     min_sentence_chars: NonNegativeInt = 20
 
+    def shortens_text(self) -> bool:
+        return self.sentences
+
     def shuffle_rounds(self) -> int:
         # sentences are compared among the documents that survive: a second round, after
         # the duplicate documents are known

@@ -36,6 +36,9 @@ class Normalize(Step):
     fullwidth_to_ascii: bool = True
     nfc: bool = True
 
+    def shortens_text(self) -> bool:
+        return True
+
     def process(self, df: pl.DataFrame) -> StepOutput:
         rules = load_yaml(RULES)
         # One scan finds every row that some part of the step could change (mojibake or a

@@ -40,6 +40,9 @@ class Pii(Step):
 
     _pseudonymizer: Pseudonymizer | None = PrivateAttr(default=None)
 
+    def shortens_text(self) -> bool:
+        return True  # fakes differ in length from what they replace; remove_sentence drops lines
+
     @field_validator("mode")
     @classmethod
     def _known_mode(cls, value: str) -> str:

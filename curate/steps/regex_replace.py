@@ -28,5 +28,8 @@ class RegexReplace(Step):
             raise ValueError(f"invalid regex for Polars (Rust regex syntax): {exc}") from None
         return pattern
 
+    def shortens_text(self) -> bool:
+        return True
+
     def process(self, df: pl.DataFrame) -> pl.DataFrame:
         return df.with_columns(pl.col("text").str.replace_all(self.pattern, self.replacement))

@@ -34,6 +34,9 @@ class StripMarkup(Step):
     hashtags: bool = True
     empty_brackets: bool = True
 
+    def shortens_text(self) -> bool:
+        return True
+
     def process(self, df: pl.DataFrame) -> StepOutput:
         rules = load_yaml(RULES)
         counters = {"html_pages": 0}

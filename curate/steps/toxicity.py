@@ -93,6 +93,9 @@ class Toxicity(Step):
             return pl.Series(DROP, [None] * scores.height, dtype=pl.Utf8)
         return scores.select(pl.coalesce(reasons).cast(pl.Utf8).alias(DROP)).to_series()
 
+    def shortens_text(self) -> bool:
+        return self.unit == "sentence" and self.drop
+
     def process(self, df: pl.DataFrame) -> StepOutput:
         if self.unit == "sentence":
             return self._process_sentences(df)
