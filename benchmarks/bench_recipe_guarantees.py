@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -72,7 +73,7 @@ def main() -> None:
             path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
             start = time.perf_counter()
             subprocess.run([sys.executable, "-m", "curate.cli", "run", str(path), "--quiet", "--overwrite"],
-                           check=True, env={**__import__("os").environ, "CURATE_PII_KEY": KEY})
+                           check=True, stdout=subprocess.DEVNULL, env={**os.environ, "CURATE_PII_KEY": KEY})
             seconds = time.perf_counter() - start
             report = json.loads((out / "report.json").read_text())
             kept = pl.read_parquet(out / "data" / "*.parquet")
