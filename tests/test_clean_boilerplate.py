@@ -68,3 +68,45 @@ def test_bracket_bylines_triangle_links_and_channel_prompts():
     result = cleaned(article, "그는 구독자 27만 명을 보유한 유튜버로 알려졌다.")
     assert result.df["text"].to_list() == ["주말에는 전국에 비가 내리겠다.\n외출할 때는 우산을 챙기는 것이 좋다.",
                                            "그는 구독자 27만 명을 보유한 유튜버로 알려졌다."]
+
+
+# Issue 15: boilerplate that survived the step in the sample and generated corpora.
+PAGE = """[앵커] 오늘 국회에서는 내년도 예산안이 통과됐습니다.
+정부는 23일 새 정책을 발표했다.
+개막식 모습. 한국일보 자료사진
+광고 | 지금 바로 확인하세요
+>>
+김미 숙기자 eha@khan.co.kr
+ⓒ 경향신문 & 경향닷컴(www.khan.co.kr), 무단전재 및 재배포 금지
+좋아요 0 │ 훈훈해요 0 │ 슬퍼요 0 │ 화나요 0 │ 후속기사 원해요 0
+- 끝 -"""
+
+
+@pytest.mark.parametrize(("rule", "line"), [
+    ("reaction_widget", "좋아요 0 │ 훈훈해요 0 │ 슬퍼요 0 │ 화나요 0 │ 후속기사 원해요 0"),
+    ("ad_line", "광고 | 지금 바로 확인하세요"),
+    ("ad_line", ">>"),
+    ("end_mark_line", "- 끝 -"),
+    ("photo_archive_credit", "개막식 모습. 한국일보 자료사진"),
+    ("reporter_signature", "김미 숙기자 eha@khan.co.kr"),
+])
+def test_each_new_rule_removes_its_line_and_counts_it(rule, line):
+    result = cleaned(f"정부는 23일 새 정책을 발표했다.\n{line}")
+    assert result.df["text"].to_list() == ["정부는 23일 새 정책을 발표했다."]
+    assert result.counters[f"lines_removed_{rule}"] == 1
+
+
+def test_a_realistic_page_keeps_only_its_body():
+    result = cleaned(PAGE)
+    body = "오늘 국회에서는 내년도 예산안이 통과됐습니다.\n정부는 23일 새 정책을 발표했다."
+    assert result.df["text"].to_list() == [body]
+    assert result.counters["lines_removed_end_mark_line"] == 1  # it stayed 0 while "- 끝 -" survived
+
+
+def test_body_sentences_mentioning_ads_endings_or_reactions_survive():
+    body = ["광고 효과를 분석한 보고서에 따르면 온라인 광고 시장은 지난해 크게 성장했다.",
+            '그는 "이 싸움은 끝까지 간다, 끝이 보일 때까지"라고 말했다.',
+            "좋아요",  # a one-word comment is a comment, not a widget
+            "이 영화 정말 좋아요 0점 준 사람은 뭐죠",
+            "그 사진은 신문사 자료사진 보관실에서 찾아낸 것이라고 한다."]
+    assert cleaned(*body).df["text"].to_list() == body

@@ -149,3 +149,14 @@ def test_page_too_deep_for_the_parser_loses_its_tags_by_regex():
     result = StripMarkup().process(frame(deep))
     assert result.df["text"].to_list() == ["깊은 글\n\n끝"]
     assert result.counters == {"html_pages": 1, "html_pages_too_deep": 1}
+
+
+def test_max_repeat_cuts_laughter_and_punctuation_runs_only():
+    kept = ["전화 010-1111-1111 zzzz 2000000원", "보통 문장."]  # digits and letters are never cut
+    df = pl.DataFrame({"id": ["a", "b", "c"], "text": ["재밌다ㅋㅋㅋㅋㅋㅋㅋ 최고!!!!!! ㅠㅠㅠㅠ~~~~~", *kept]})
+    out = Normalize(max_repeat=3).process(df)
+    assert out.df["text"].to_list() == ["재밌다ㅋㅋㅋ 최고!!! ㅠㅠㅠ~~~", *kept]
+    assert out.counters["repeats_reduced"] == 4
+    assert Normalize().process(df).df["text"].to_list() == df["text"].to_list()  # off unless asked
+    with pytest.raises(ValueError):
+        Normalize(max_repeat=0)

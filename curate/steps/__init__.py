@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from curate.steps.base import DROP, GlobalStep, RunContext, Step, StepOutput, drop_when, filter_lines
+from curate.steps.base import DROP, GlobalStep, RunContext, Step, StepOutput
+from curate.steps.filter import Filter, Reasons, drop_reason
 
 _REGISTRY: dict[str, type[Step]] = {}
 _discovered = False
@@ -49,12 +50,13 @@ def step_names() -> list[str]:
 
 __all__ = [
     "DROP",
+    "Filter",
     "GlobalStep",
+    "Reasons",
     "RunContext",
     "Step",
     "StepOutput",
-    "drop_when",
-    "filter_lines",
+    "drop_reason",
     "get_step_class",
     "register",
     "step_names",

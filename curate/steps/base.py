@@ -166,25 +166,5 @@ class GlobalStep(Step):
         raise TypeError(f"{self.name} is a global step; the executor calls summarize/reduce/apply")
 
 
-def drop_when(condition: pl.Expr, reason: str) -> pl.Expr:
-    """A ``_drop`` column: ``reason`` where ``condition`` holds, else null.
-
-    Combine several with ``pl.coalesce`` so the first matching reason wins.
-    """
-    return pl.when(condition).then(pl.lit(reason)).otherwise(pl.lit(None, dtype=pl.Utf8)).alias(DROP)
-
-
-def filter_lines(keep: pl.Expr, column: str = "text") -> pl.Expr:
-    """Keep only the lines of ``column`` for which ``keep`` (an expression over
-    ``pl.element()``, one line) is true. Sentence-level steps use this: after
-    ``split_sentences`` a document holds one sentence per line."""
-    return pl.col(column).str.split("\n").list.eval(pl.element().filter(keep)).list.join("\n")
-
-
-def map_lines(transform: pl.Expr, column: str = "text") -> pl.Expr:
-    """Apply ``transform`` (an expression over ``pl.element()``) to every line."""
-    return pl.col(column).str.split("\n").list.eval(transform).list.join("\n")
-
-
 def count_lines(column: str = "text") -> pl.Expr:
     return pl.col(column).str.count_matches("\n") + 1

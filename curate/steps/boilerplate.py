@@ -53,16 +53,20 @@ class Boilerplate(Step):
         stripped = line
         for rule in rules["strip"]:
             stripped = stripped.str.replace_all(rule["pattern"], "")
-        lines = lines.with_columns(stripped.alias("_stripped"))
+        lines = lines.with_columns(stripped.alias("_stripped"), line.alias("_original"))
         changed = int(lines.select((pl.col("_stripped") != line).sum()).item() or 0)
         # a line that was nothing but a byline or an end mark goes entirely
         emptied = (pl.col("_stripped").str.strip_chars() == "") & (line.str.strip_chars() != "")
         lines = lines.with_columns(pl.col("_stripped").alias(LINE), emptied.alias("_emptied"))
         lines = lines.drop("_stripped")
         body = (line.str.len_chars() >= rules["body_min_chars"]) & line.str.contains(rules["body_guard"])
-        matches = {r["name"]: line.str.contains(r["pattern"]) & (~body if r["guarded"] else pl.lit(True))
-                   for r in rules["drop"]}
-        matches["stripped_to_empty"] = pl.col("_emptied")
+        # A whole-line rule sees the line as it was too, so that its counter counts the lines it
+        # names ("- 끝 -" is an end mark line, though the end-mark strip also empties it).
+        original = pl.col("_original")
+        matches = {r["name"]: (line.str.contains(r["pattern"]) | original.str.contains(r["pattern"]))
+                   & (~body if r["guarded"] else pl.lit(True)) for r in rules["drop"]}
+        whole_line = pl.any_horizontal(*matches.values()).fill_null(False)
+        matches["stripped_to_empty"] = pl.col("_emptied") & ~whole_line
         flags = lines.select(**{name: expr.fill_null(False) for name, expr in matches.items()})
         counters = {f"lines_removed_{name}": int(flags[name].sum()) for name in flags.columns}
         counters["lines_stripped"] = changed
@@ -70,4 +74,4 @@ class Boilerplate(Step):
         counters["sentences_removed"] = int(drop.sum())
         if counters["sentences_removed"] == 0 and changed == 0:
             return df, counters
-        return with_text(df, implode_lines(lines.drop("_emptied"), ~drop)), counters
+        return with_text(df, implode_lines(lines.drop("_emptied", "_original"), ~drop)), counters

@@ -40,7 +40,9 @@ from curate.dedup.ngram_index import GramIndex, build_gram_index, shared_grams
 from curate.dedup.normalize import normalize_series
 from curate.io import load_texts
 from curate.steps import register
-from curate.steps.base import DROP, RunContext, Step, StepOutput
+from curate.steps.base import RunContext, Step, StepOutput
+from curate.steps.filter import drop_reason
+from curate.text.lines import DOC, LINE, explode_lines, implode_lines, with_text
 
 REASON = "eval_contamination"
 EXAMPLES_PER_BATCH = 5
@@ -128,23 +130,14 @@ class Decontaminate(Step):
         if self.unit == "document":
             verdict = self._flag(df["text"])
             doc_of_unit = np.arange(df.height)
-            out = df.with_columns(_flag=pl.Series(verdict >= 0))
-            reason = pl.when(pl.col("_flag")).then(pl.lit(REASON)).otherwise(pl.lit(None, dtype=pl.Utf8))
-            if DROP in df.columns:
-                reason = pl.coalesce(pl.col(DROP), reason)
-            out = out.with_columns(reason.alias(DROP)).drop("_flag")
+            out = df.with_columns(drop_reason([(REASON, pl.Series(verdict >= 0))]))
         else:
-            lines = df.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_doc"),
-                              pl.col("text").str.split("\n")).explode("text")
-            verdict = self._flag(lines["text"])
-            doc_of_unit = lines["_doc"].to_numpy()
-            kept = (lines.with_columns(_keep=pl.Series(verdict < 0))
-                    .group_by("_doc", maintain_order=True)
-                    .agg(pl.col("text").filter(pl.col("_keep")).str.join("\n")))
-            touched = np.zeros(df.height, dtype=bool)
-            touched[doc_of_unit[verdict >= 0]] = True
-            out = df.with_columns(pl.when(pl.Series(touched)).then(kept["text"]).otherwise(pl.col("text"))
-                                  .alias("text"))
+            lines = explode_lines(df)
+            verdict = self._flag(lines[LINE])
+            doc_of_unit = lines[DOC].to_numpy()
+            out = df
+            if (verdict >= 0).any():
+                out = with_text(df, implode_lines(lines, pl.Series(verdict < 0)))
         examples = self._examples(df["id"], verdict, doc_of_unit)
         return StepOutput(out, counters=self._counters(verdict), examples=examples)
 

@@ -11,7 +11,8 @@ import polars as pl
 from pydantic import NonNegativeInt
 
 from curate.steps import register
-from curate.steps.base import DROP, GlobalStep, StepOutput, drop_when
+from curate.steps.base import GlobalStep, StepOutput
+from curate.steps.filter import drop_reason
 from curate.text.lines import DOC, LINE_NO, explode_lines, implode_lines, with_text
 
 POSITION = ["_shard", "_row"]
@@ -142,7 +143,5 @@ class DedupExact(GlobalStep):
         marked = df.select(pl.col("_shard").cast(pl.Int64), pl.col("_row").cast(pl.Int64)).join(
             duplicates.with_columns(pl.lit(True).alias("_dup")), on=POSITION, how="left",
             maintain_order="left")["_dup"].fill_null(False)
-        out = df.with_columns(drop_when(pl.lit(marked), "duplicate_document"))
-        if DROP in df.columns:  # keep an earlier reason if the batch already had one
-            out = out.with_columns(pl.coalesce(df[DROP], out[DROP]).alias(DROP))
+        out = df.with_columns(drop_reason([("duplicate_document", marked)]))
         return StepOutput(out, counters=counters)

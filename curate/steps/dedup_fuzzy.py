@@ -44,7 +44,8 @@ from curate.dedup.components import component_labels
 from curate.dedup.minhash import band_hashes, signatures
 from curate.dedup.shingles import shingle_hashes
 from curate.steps import register
-from curate.steps.base import DROP, GlobalStep, StepOutput
+from curate.steps.base import GlobalStep, StepOutput
+from curate.steps.filter import drop_reason
 
 REASON = "near_duplicate"
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads (band, hash) over the partitions
@@ -236,10 +237,7 @@ class DedupFuzzy(GlobalStep):
     def apply(self, df: pl.DataFrame, state: DedupState) -> StepOutput:
         keys = position_keys(df["_shard"].to_numpy(), df["_row"].to_numpy())
         flagged = member(keys, state.drop_keys)
-        reason = pl.when(pl.Series(flagged)).then(pl.lit(REASON)).otherwise(pl.lit(None, dtype=pl.Utf8))
-        if DROP in df.columns:
-            reason = pl.coalesce(pl.col(DROP), reason)
-        out = df.with_columns(reason.alias(DROP))
+        out = df.with_columns(drop_reason([(REASON, pl.Series(flagged))]))
         candidates = [e for shard in np.unique(df["_shard"].to_numpy()).tolist()
                       for e in state.examples.get(shard, [])]
         here = set(df["id"].to_list()) if candidates else set()

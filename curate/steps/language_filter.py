@@ -8,7 +8,8 @@ import polars as pl
 
 from curate.rules import load_yaml
 from curate.steps import register
-from curate.steps.base import Fraction, Step, drop_when
+from curate.steps.base import Fraction
+from curate.steps.filter import Filter, Reasons
 from curate.text.codepoints import is_one_class
 
 RULES = "clean/filters.yaml"
@@ -23,7 +24,7 @@ def _count(text: pl.Expr, char_class: str) -> pl.Expr:
 
 
 @register
-class LanguageFilter(Step):
+class LanguageFilter(Filter):
     """Drop documents (reason ``not_korean``) whose Hangul share of letters is below
     ``min_hangul_ratio``. Letters of any script count; digits, symbols and blanks do not,
     so "2002 월드컵!!" is Korean and a text with no letters at all is not.
@@ -33,7 +34,7 @@ class LanguageFilter(Step):
     name: ClassVar[str] = "language_filter"
     min_hangul_ratio: Fraction = load_yaml(RULES)["language_filter"]["min_hangul_ratio"]
 
-    def process(self, df: pl.DataFrame) -> pl.DataFrame:
+    def reasons(self, df: pl.DataFrame) -> Reasons:
         rules = load_yaml(RULES)["language_filter"]
         text = pl.col("text")
         # Counting a class that matches often (Hangul, in Korean text) costs far more than
@@ -50,4 +51,4 @@ class LanguageFilter(Step):
             pl.when(pl.col("other") == 0).then(pl.col("any_hangul").cast(pl.Float64))
             .otherwise(pl.lit(hangul) / (pl.lit(hangul) + pl.col("other")))
         ).to_series()
-        return df.with_columns(drop_when(pl.lit(ratio) < self.min_hangul_ratio, "not_korean"))
+        return [("not_korean", ratio < self.min_hangul_ratio)]

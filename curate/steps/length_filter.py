@@ -8,12 +8,13 @@ import polars as pl
 from pydantic import NonNegativeInt, PositiveInt, model_validator
 
 from curate.steps import register
-from curate.steps.base import DROP, Step, StepOutput
+from curate.steps.base import StepOutput
+from curate.steps.filter import Filter, Reasons
 from curate.text.lines import LINE, explode_lines, implode_lines, with_text
 
 
 @register
-class LengthFilter(Step):
+class LengthFilter(Filter):
     """Drop documents shorter than ``min_chars`` (reason ``too_short``) or longer than
     ``max_chars`` (``too_long``), counted in characters after stripping edge blanks.
 
@@ -37,7 +38,8 @@ class LengthFilter(Step):
             raise ValueError(f"max_chars ({self.max_chars}) is below min_chars ({self.min_chars}): nothing would pass")
         return self
 
-    def process(self, df: pl.DataFrame) -> StepOutput:
+    def prepare(self, df: pl.DataFrame) -> StepOutput:
+        """With ``min_sentence_chars``: the batch without its short lines."""
         counters = {"sentences_removed": 0}
         if self.min_sentence_chars:
             lines = explode_lines(df)
@@ -46,9 +48,11 @@ class LengthFilter(Step):
             counters["sentences_removed"] = int((~keep).sum())
             if counters["sentences_removed"]:
                 df = with_text(df, implode_lines(lines, keep))
+        return StepOutput(df, counters=counters)
+
+    def reasons(self, df: pl.DataFrame) -> Reasons:
         length = pl.col("text").str.strip_chars().str.len_chars().fill_null(0)
-        reason = pl.when(length < self.min_chars).then(pl.lit("too_short"))
+        reasons: Reasons = [("too_short", length < self.min_chars)]
         if self.max_chars is not None:
-            reason = reason.when(length > self.max_chars).then(pl.lit("too_long"))
-        return StepOutput(df.with_columns(reason.otherwise(pl.lit(None, dtype=pl.Utf8)).alias(DROP)),
-                          counters=counters)
+            reasons.append(("too_long", length > self.max_chars))
+        return reasons

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+import re
+from typing import Annotated, ClassVar
 
 import polars as pl
+from pydantic import Field
 
 from curate.rules import load_yaml
 from curate.steps import register
@@ -35,6 +37,9 @@ class Normalize(Step):
     repair_mojibake: bool = True
     fullwidth_to_ascii: bool = True
     nfc: bool = True
+    # Cut runs of a repeated character (ㅋㅋㅋㅋㅋ, ㅠㅠㅠㅠ, !!!!!, ~~~~; `repeat_chars` in the rules)
+    # to this many, as kss's reduce_repeats does; None keeps them.
+    max_repeat: Annotated[int, Field(ge=1, le=100)] | None = None
 
     def shortens_text(self) -> bool:
         return True
@@ -47,10 +52,28 @@ class Normalize(Step):
         counters: dict[str, int] = {}
         touched = df.select(pl.col("text").str.contains(any_of([*patterns, *self._triggers(rules)]))
                             .fill_null(False))["text"]
-        if not touched.any():
-            return StepOutput(df, counters={"invisible_chars_removed": 0})
-        changed = self._normalize(df.filter(touched), rules, counters)["text"]
-        return StepOutput(df.with_columns(df["text"].scatter(touched.arg_true(), changed)), counters=counters)
+        counters["invisible_chars_removed"] = 0
+        if touched.any():
+            changed = self._normalize(df.filter(touched), rules, counters)["text"]
+            df = df.with_columns(df["text"].scatter(touched.arg_true(), changed))
+        if self.max_repeat is not None:
+            df = self._reduce_repeats(df, rules["repeat_chars"], counters)
+        return StepOutput(df, counters=counters)
+
+    def _reduce_repeats(self, df: pl.DataFrame, chars: str, counters: dict[str, int]) -> pl.DataFrame:
+        """Each run of more than ``max_repeat`` of one character of ``chars`` cut to ``max_repeat``
+        (one regex per character: Rust's engine has no back-references)."""
+        n = self.max_repeat
+        runs = [f"{re.escape(c)}{{{n + 1},}}" for c in chars]
+        long_run = df.select(pl.col("text").str.count_matches("|".join(runs)).fill_null(0))["text"]
+        counters["repeats_reduced"] = int(long_run.sum())
+        if counters["repeats_reduced"] == 0:
+            return df
+        expr = pl.col("text")
+        for char, run in zip(chars, runs, strict=True):
+            expr = expr.str.replace_all(run, char * n, literal=False)
+        rows = (long_run > 0).arg_true()
+        return df.with_columns(df["text"].scatter(rows, df[rows].select(expr)["text"]))
 
     def _triggers(self, rules: dict) -> list[str]:
         """Patterns of the rows the rewrites change."""

@@ -10,7 +10,8 @@ from pydantic import NonNegativeInt, PositiveInt
 
 from curate.rules import load_yaml
 from curate.steps import register
-from curate.steps.base import DROP, Fraction, Step
+from curate.steps.base import Fraction
+from curate.steps.filter import Filter, Reasons
 from curate.text.codepoints import class_bits, code_points, run_class, run_counts, segment_sums
 from curate.text.ngrams import exceeds_ngram_coverage_codes
 
@@ -41,7 +42,7 @@ def _duplicate_fractions(df: pl.DataFrame, separator: str) -> tuple[np.ndarray, 
 
 
 @register
-class QualityFilter(Step):
+class QualityFilter(Filter):
     """Drop low-quality documents (Gopher's rules, Rae et al. 2021, adapted to Korean).
 
     Reasons, first match wins: ``repetitive_lines`` (duplicate lines over
@@ -65,12 +66,12 @@ class QualityFilter(Step):
     max_symbol_ratio: Fraction | None = _DEFAULTS["max_symbol_ratio"]
     max_digit_ratio: Fraction | None = _DEFAULTS["max_digit_ratio"]
 
-    def process(self, df: pl.DataFrame) -> pl.DataFrame:
-        reasons: list[pl.Expr] = []
+    def reasons(self, df: pl.DataFrame) -> Reasons:
+        reasons: Reasons = []
 
         def rule(value: np.ndarray, limit: float | None, reason: str, defined: np.ndarray | bool = True) -> None:
             if limit is not None:
-                reasons.append(pl.when(pl.lit(pl.Series((value > limit) & defined))).then(pl.lit(reason)))
+                reasons.append((reason, pl.Series((value > limit) & defined)))
 
         line_count, line_chars = _duplicate_fractions(df, "\n")
         rule(line_count, self.max_duplicate_line_fraction, "repetitive_lines")
@@ -98,12 +99,10 @@ class QualityFilter(Step):
             else:  # not a run of one class: Polars counts the matches
                 count = df.select(pl.col("text").str.count_matches(pattern).fill_null(0))["text"].to_numpy()
             rule(count / np.maximum(non_blank, 1), limit, reason, defined=non_blank > 0)
-        if not reasons:
-            return df
-        return df.with_columns(pl.coalesce(*reasons, pl.lit(None, dtype=pl.Utf8)).alias(DROP))
+        return reasons
 
     def _ngram_reason(self, codes: np.ndarray, offsets: np.ndarray, blank: np.ndarray,
-                      non_blank: np.ndarray) -> pl.Expr:
+                      non_blank: np.ndarray) -> tuple[str, pl.Series]:
         """The n-gram rule on each document's first ``ngram_max_chars`` non-blank characters."""
         judged = np.minimum(non_blank, self.ngram_max_chars) >= self.ngram_min_chars
         repetitive = np.zeros(len(non_blank), dtype=bool)
@@ -116,4 +115,4 @@ class QualityFilter(Step):
                 chosen = chosen[np.repeat(np.tile([True, False], len(kept)), runs)]
                 lengths = kept
             repetitive[judged] = exceeds_ngram_coverage_codes(chosen, lengths, self.top_ngram_max_coverage)
-        return pl.when(pl.lit(pl.Series(repetitive))).then(pl.lit("repetitive_ngrams"))
+        return "repetitive_ngrams", pl.Series(repetitive)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-import numpy as np
 import polars as pl
 from pydantic import Field, PrivateAttr, field_validator
 
 from curate.rules import load_yaml
 from curate.steps import register
 from curate.steps.base import DROP, RunContext, Step, StepOutput
+from curate.steps.filter import drop_reason
+from curate.text.lines import DOC, LINE, explode_lines, implode_lines, with_text
 from curate.toxicity.scorer import SCORE_COLUMNS, ToxicityScorer
 
 # Threshold key -> drop reason, in the order reasons are given when several apply.
@@ -88,10 +89,8 @@ class Toxicity(Step):
     def _reason(self, scores: pl.DataFrame) -> pl.Series:
         """The first drop reason whose threshold a row's score exceeds (null: none does)."""
         limits = self.effective_thresholds() if self.drop else {}
-        reasons = [pl.when(pl.col(key) > limit).then(pl.lit(DROP_REASONS[key])) for key, limit in limits.items()]
-        if not reasons:
-            return pl.Series(DROP, [None] * scores.height, dtype=pl.Utf8)
-        return scores.select(pl.coalesce(reasons).cast(pl.Utf8).alias(DROP)).to_series()
+        return scores.select(drop_reason([(DROP_REASONS[key], pl.col(key) > limit)
+                                          for key, limit in limits.items()])).to_series()
 
     def shortens_text(self) -> bool:
         return self.unit == "sentence" and self.drop
@@ -103,28 +102,21 @@ class Toxicity(Step):
         reason = self._reason(scores)
         out = df.with_columns(scores.select(SCORE_COLUMNS)) if self.add_columns else df
         if reason.null_count() < len(reason):
-            previous = out[DROP] if DROP in out.columns else pl.Series(DROP, [None] * len(out), dtype=pl.Utf8)
-            out = out.with_columns(pl.coalesce(previous, reason).alias(DROP))
+            out = out.with_columns(reason)
         counters = {f"docs_dropped_{name}": count for name, count in _counts(reason).items()}
         return StepOutput(out, counters={"docs_scored": df.height, **counters})
 
     def _process_sentences(self, df: pl.DataFrame) -> StepOutput:
-        lines = df["text"].fill_null("").str.split("\n")
-        per_doc = lines.list.len().to_numpy()
-        flat = lines.explode()
-        scores = self._scores(flat)
+        lines = explode_lines(df.with_columns(pl.col("text").fill_null("")))
+        scores = self._scores(lines[LINE])
         reason = self._reason(scores)
-        table = scores.select(SCORE_COLUMNS).with_columns(
-            pl.Series("doc", np.repeat(np.arange(df.height), per_doc)), flat.alias("line"), reason)
-        rebuilt = table.group_by("doc", maintain_order=True).agg(
-            pl.col("line").filter(pl.col(DROP).is_null()).str.join("\n").alias("text"),
-            *[pl.col(name).max() for name in SCORE_COLUMNS],
-        )
-        out = df.with_columns(rebuilt["text"])
-        if self.add_columns:
-            out = out.with_columns(rebuilt.select(SCORE_COLUMNS))
+        out = with_text(df, implode_lines(lines, reason.is_null())) if reason.null_count() < len(reason) else df
+        if self.add_columns:  # a document's score is its highest sentence's
+            highest = (scores.select(SCORE_COLUMNS).with_columns(lines[DOC])
+                       .group_by(DOC, maintain_order=True).agg(pl.col(SCORE_COLUMNS).max()))
+            out = out.with_columns(highest.select(SCORE_COLUMNS))
         counters = {f"sentences_dropped_{name}": count for name, count in _counts(reason).items()}
-        return StepOutput(out, counters={"sentences_scored": len(flat), **counters})
+        return StepOutput(out, counters={"sentences_scored": lines.height, **counters})
 
 
 def _counts(reason: pl.Series) -> dict[str, int]:

@@ -1,8 +1,8 @@
 """Line-level work on a batch: explode documents into (doc, line_no, line) rows, decide
 per line with vectorized expressions, and put the kept lines back together.
 
-Sentence-level steps use this instead of ``filter_lines`` when they also need per-rule
-counts or per-line positions (dedup): an exploded frame lets one expression answer both.
+Every sentence-level step uses this (the one helper for lines): an exploded frame lets one
+expression decide per line and count per rule or position at once.
 """
 
 from __future__ import annotations

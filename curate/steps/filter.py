@@ -1,0 +1,46 @@
+"""Filters: steps that drop whole documents, each for a named reason (datatrove's ``BaseFilter``,
+kept vectorized: a reason is a Polars expression or a boolean Series over the batch, not a call
+per document).
+
+A filter subclasses ``Filter`` and says *why* a document goes; ``Filter.process`` does the
+bookkeeping (the ``_drop`` column the runner reads). ``drop_reason`` is the one way any step
+writes that column, filters or not (the dedup steps' ``apply``, toxicity).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from curate.steps.base import DROP, Step, StepOutput
+
+Reasons = list[tuple[str, "pl.Expr | pl.Series"]]  # in order: the first reason that holds is recorded
+
+
+def drop_reason(reasons: Reasons) -> pl.Expr:
+    """The ``_drop`` column: for each row the first reason whose condition holds, else null
+    (keep). A null condition does not hold."""
+    if not reasons:
+        return pl.lit(None, dtype=pl.Utf8).alias(DROP)
+    (first, condition), *rest = [(r, c if isinstance(c, pl.Expr) else pl.lit(c)) for r, c in reasons]
+    expr = pl.when(condition).then(pl.lit(first))
+    for reason, condition in rest:
+        expr = expr.when(condition).then(pl.lit(reason))
+    return expr.otherwise(pl.lit(None, dtype=pl.Utf8)).alias(DROP)
+
+
+class Filter(Step):
+    """A step that keeps or drops whole documents. Subclasses implement ``reasons``; those that
+    also change text first (``length_filter``'s sentence floor) override ``prepare``."""
+
+    def prepare(self, df: pl.DataFrame) -> StepOutput:
+        """The batch as the reasons should see it, with counters for what changed."""
+        return StepOutput(df)
+
+    def reasons(self, df: pl.DataFrame) -> Reasons:  # pragma: no cover - every filter overrides it
+        raise NotImplementedError
+
+    def process(self, df: pl.DataFrame) -> StepOutput:
+        prepared = self.prepare(df)
+        frame = prepared.df
+        return StepOutput(frame.with_columns(drop_reason(self.reasons(frame))), prepared.counters,
+                          prepared.examples)
