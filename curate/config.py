@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from curate.io.remote import is_url
+from curate.rules import use_rules_dir
 from curate.runner import step_labels
 from curate.steps import Step, get_step_class, step_names
 
@@ -68,6 +69,9 @@ class Recipe(BaseModel):
     shuffle_partitions: int | None = Field(None, ge=1)
     seed: int = 0
     key: KeyConfig = KeyConfig()
+    # A directory of rule files that win over the shipped ones, file by file (same relative
+    # names as rules/: clean/boilerplate.yaml, ...); relative to the recipe.
+    rules: str | None = None
 
     @field_validator("input", mode="before")
     @classmethod
@@ -261,6 +265,11 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Lo
         except ValidationError as exc:
             raise RecipeError("\n".join(f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg']}"
                                          for e in exc.errors())) from None
+    if recipe.rules:
+        recipe.rules = os.path.normpath(base / Path(recipe.rules).expanduser())
+        if not os.path.isdir(recipe.rules):
+            raise RecipeError(f"{source}:{_where(lines, ('rules',))}: rules: no such directory: {recipe.rules}")
+    use_rules_dir(recipe.rules)  # steps read their rule defaults when built, just below
     steps = add_length_floor(build_steps(recipe.steps, source, lines, base))
     return LoadedRecipe(recipe=recipe, steps=steps, source=source, base_dir=base)
 

@@ -26,6 +26,7 @@ from curate.io.plan import Plan
 from curate.io.read import InputSpec, RawShard, iter_raw_shards
 from curate.io.remote import identity
 from curate.report import build_report, write_reports
+from curate.rules import pack_rules_dir
 from curate.steps.base import GlobalStep, RunContext
 
 Progress = Callable[[str, int, int], None]  # (stage description, shards done, shards total)
@@ -36,6 +37,10 @@ def fingerprint(loaded: LoadedRecipe, plan: Plan) -> dict[str, Any]:
     they do not change the output, so a run may be resumed on another executor."""
     recipe = loaded.recipe.model_dump(exclude={"executor", "workers", "ray_address"})
     files = [identity(f.path) for f in plan.files]  # size and mtime/etag, locally or through fsspec
+    rules = loaded.recipe.rules
+    if rules:  # the output depends on the rules' content, not on where they sit
+        recipe["rules"] = hashlib.sha256(json.dumps(
+            {k: v.hex() for k, v in pack_rules_dir(rules).items()}, sort_keys=True).encode()).hexdigest()
     blob = json.dumps({"recipe": recipe, "files": files}, sort_keys=True, default=str)
     return {"sha256": hashlib.sha256(blob.encode()).hexdigest(), "recipe": loaded.source}
 
@@ -113,7 +118,8 @@ class Executor(ABC):
         ctx = RunContext(seed=recipe.seed, key=run_key.key, work_dir=store.locate(layout.state),
                          output_dir=layout.root)
         spec = InputSpec(recipe.input.text_field, recipe.input.id_field, recipe.input.max_record_bytes)
-        work = ShardWork(layout, stages, spec, ctx, plan, recipe.batch_size, recipe.shuffle_partitions)
+        rules = pack_rules_dir(recipe.rules) if recipe.rules else None
+        work = ShardWork(layout, stages, spec, ctx, plan, recipe.batch_size, recipe.shuffle_partitions, rules)
         all_shards = [s.index for s in plan.shards]
         global_seconds: dict[str, dict[str, Any]] = {}
         markers: list[ShardLedger] = []

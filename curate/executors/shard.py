@@ -24,6 +24,7 @@ from curate.executors.ledger import HIST_BINS, Received, ShardLedger, Written
 from curate.executors.worker_info import node_name, peak_rss_mb, reset_peak
 from curate.io.plan import Plan
 from curate.io.read import InputSpec, Quarantined, RawShard, parse_raw_shard
+from curate.rules import unpack_rules, use_rules_dir
 from curate.runner import BoundStep, empty_dead, run_steps, text_bytes
 from curate.steps.base import GlobalStep, RunContext, Step
 
@@ -132,12 +133,14 @@ class ShardWork:
     plan: Plan | None = None  # the shards (the Ray datasource reads them itself)
     batch_size: int = 0
     shuffle_partitions: int | None = None  # global steps' partitions; None: from the record count
+    rules_files: dict[str, bytes] | None = None  # the recipe's `rules:` directory, packed (rules.pack_rules_dir)
     _ready: set[str] = field(default_factory=set, init=False)
     _states: dict[int, Any] = field(default_factory=dict, init=False)
     _scrubbers: list[Any] | None = field(default=None, init=False)  # built on first use
 
     def setup(self) -> None:
         """Load every step's heavy state (a local worker runs all steps)."""
+        use_rules_dir(unpack_rules(self.rules_files) if self.rules_files else None)
         for stage in self.stages:
             for bound in stage.steps:
                 self.setup_step(bound)

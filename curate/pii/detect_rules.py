@@ -5,12 +5,11 @@ from __future__ import annotations
 import re as _re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 
 import regex
 
 from curate.pii import validators
-from curate.rules import load_words, load_yaml
+from curate.rules import cached_per_rules, load_words, load_yaml
 
 _MACRO = _re.compile(r"\{(@?[A-Za-z_][A-Za-z0-9_.]*)\}")
 # what `\s` matches (all below U+3001): free when counting back from an anchor, as `\s*` runs are
@@ -137,7 +136,7 @@ def _words_pattern(words: list[str], macros: dict[str, str]) -> regex.Pattern | 
     return regex.compile("|".join(parts), regex.IGNORECASE) if parts else None
 
 
-@cache
+@cached_per_rules
 def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], tuple[str, ...], str]:
     """All type rules (by name, in file order), the hard-negative patterns, the Rust-regex
     branches one of which a row must match for any hard negative to match in it, and the

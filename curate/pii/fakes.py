@@ -17,12 +17,11 @@ import datetime as _dt
 import random
 import re
 from collections.abc import Callable
-from functools import cache
 
 from faker import Faker
 
 from curate.pii.validators import digits_of
-from curate.rules import load_yaml
+from curate.rules import cached_per_rules, load_yaml
 
 Generator = Callable[[str, random.Random, Faker], str]
 
@@ -38,7 +37,7 @@ _BIRTH_YEARS = {"1": (1940, 1999), "2": (1940, 1999), "5": (1940, 1999), "6": (1
 _MAX_ATTEMPTS = 32
 
 
-@cache
+@cached_per_rules
 def _rules(name: str) -> dict:
     return load_yaml(f"pii/fakes/{name}.yaml")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import polars as pl
-from pydantic import NonNegativeInt
+from pydantic import Field, NonNegativeInt
 
 from curate.rules import load_yaml
 from curate.steps import register
@@ -23,7 +23,7 @@ class CjkFilter(Step):
     """
 
     name: ClassVar[str] = "cjk_filter"
-    max_cjk: NonNegativeInt = load_yaml(RULES)["cjk_filter"]["max_cjk"]
+    max_cjk: NonNegativeInt = Field(default_factory=lambda: load_yaml(RULES)["cjk_filter"]["max_cjk"])
 
     def shortens_text(self) -> bool:
         return True

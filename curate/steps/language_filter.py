@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import polars as pl
+from pydantic import Field
 
 from curate.rules import load_yaml
 from curate.steps import register
@@ -32,7 +33,7 @@ class LanguageFilter(Filter):
     """
 
     name: ClassVar[str] = "language_filter"
-    min_hangul_ratio: Fraction = load_yaml(RULES)["language_filter"]["min_hangul_ratio"]
+    min_hangul_ratio: Fraction = Field(default_factory=lambda: load_yaml(RULES)["language_filter"]["min_hangul_ratio"])
 
     def reasons(self, df: pl.DataFrame) -> Reasons:
         rules = load_yaml(RULES)["language_filter"]

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 import polars as pl
-from pydantic import NonNegativeInt, PositiveInt
+from pydantic import Field, NonNegativeInt, PositiveInt
 
 from curate.rules import load_yaml
 from curate.steps import register
@@ -16,7 +16,12 @@ from curate.text.codepoints import class_bits, code_points, run_class, run_count
 from curate.text.ngrams import exceeds_ngram_coverage_codes
 
 RULES = "clean/filters.yaml"
-_DEFAULTS = load_yaml(RULES)["quality_filter"]
+
+
+def _default(key: str):
+    """A parameter's default, read from the rules when the step is built (not at import), so a
+    recipe's ``rules:`` directory or CURATE_RULES_DIR applies."""
+    return Field(default_factory=lambda: load_yaml(RULES)["quality_filter"][key])
 _BLANKS = "[ \n\t\r\u3000\u00a0]"  # what normalize leaves as blanks; not counted in ratios or n-grams
 
 
@@ -56,15 +61,15 @@ class QualityFilter(Filter):
     """
 
     name: ClassVar[str] = "quality_filter"
-    max_duplicate_line_fraction: Fraction | None = _DEFAULTS["max_duplicate_line_fraction"]
-    max_duplicate_line_char_fraction: Fraction | None = _DEFAULTS["max_duplicate_line_char_fraction"]
-    max_duplicate_paragraph_fraction: Fraction | None = _DEFAULTS["max_duplicate_paragraph_fraction"]
-    max_duplicate_paragraph_char_fraction: Fraction | None = _DEFAULTS["max_duplicate_paragraph_char_fraction"]
-    top_ngram_max_coverage: dict[PositiveInt, Fraction] = _DEFAULTS["top_ngram_max_coverage"]
-    ngram_min_chars: NonNegativeInt = _DEFAULTS["ngram_min_chars"]
-    ngram_max_chars: PositiveInt = _DEFAULTS["ngram_max_chars"]
-    max_symbol_ratio: Fraction | None = _DEFAULTS["max_symbol_ratio"]
-    max_digit_ratio: Fraction | None = _DEFAULTS["max_digit_ratio"]
+    max_duplicate_line_fraction: Fraction | None = _default("max_duplicate_line_fraction")
+    max_duplicate_line_char_fraction: Fraction | None = _default("max_duplicate_line_char_fraction")
+    max_duplicate_paragraph_fraction: Fraction | None = _default("max_duplicate_paragraph_fraction")
+    max_duplicate_paragraph_char_fraction: Fraction | None = _default("max_duplicate_paragraph_char_fraction")
+    top_ngram_max_coverage: dict[PositiveInt, Fraction] = _default("top_ngram_max_coverage")
+    ngram_min_chars: NonNegativeInt = _default("ngram_min_chars")
+    ngram_max_chars: PositiveInt = _default("ngram_max_chars")
+    max_symbol_ratio: Fraction | None = _default("max_symbol_ratio")
+    max_digit_ratio: Fraction | None = _default("max_digit_ratio")
 
     def reasons(self, df: pl.DataFrame) -> Reasons:
         reasons: Reasons = []

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 
-from curate.rules import load_yaml
+from curate.rules import cached_per_rules, load_yaml
 
 RULES = "clean/normalize.yaml"
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
-@cache
+@cached_per_rules
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
     rules = load_yaml(RULES)["mojibake"]
     # The YAML patterns use Rust's \x{..} escapes; Python's re spells them \x.. / \u....

@@ -14,17 +14,16 @@ decided once (``curate.text.build_sentence_words``).
 from __future__ import annotations
 
 import re
-from functools import cache
 
 import polars as pl
 
-from curate.rules import load_words, load_yaml
+from curate.rules import cached_per_rules, load_words, load_yaml
 
 RULES = "clean/sentences.yaml"
 HANGUL_WORD = re.compile(r"[가-힣]+")
 
 
-@cache
+@cached_per_rules
 def _rewrites() -> tuple[tuple[str, str, bool], ...]:
     """(pattern, replacement, unless_edited) in the order they apply."""
     rules = load_yaml(RULES)

@@ -24,10 +24,11 @@ would not is kept whole). Vectorized in Polars; the result depends only on the e
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Literal
 
 import polars as pl
+
+from curate.rules import cached_per_rules
 
 RareRule = Literal["syllables", "suffixes", "runs", "whole"]
 SUFFIX_LEVELS = 2
@@ -37,7 +38,7 @@ RUN_PATTERN = (r"[가-힣]+|[ㄱ-ㅎㅏ-ㅣ]+|[A-Za-z0-9]+(?:[-.@_/:][A-Za-z0-9]
 SYLLABLE_PATTERN = RUN_PATTERN.replace("[가-힣]+", "[가-힣]", 1)
 
 
-@cache
+@cached_per_rules
 def load_suffixes(name: str = "tokenizer/suffixes.txt") -> tuple[str, ...]:
     """The suffix list of ``rules/``: one per line, ``#`` comments."""
     from curate.rules import rule_path
