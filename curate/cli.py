@@ -64,7 +64,7 @@ def steps() -> None:
     table = Table("step", "parameters (default)", "description")
     for name in step_names():
         cls = get_step_class(name)
-        params = ", ".join(f"{k}={f.default!r}" if not f.is_required() else k
+        params = ", ".join(f"{k}={f.get_default(call_default_factory=True)!r}" if not f.is_required() else k
                            for k, f in cls.model_fields.items())
         doc = (cls.__doc__ or sys.modules[cls.__module__].__doc__ or "").strip().splitlines()
         table.add_row(name, params, doc[0] if doc else "")

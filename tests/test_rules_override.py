@@ -56,3 +56,13 @@ def test_without_a_rules_directory_the_shipped_defaults_apply(tmp_path):
     (tmp_path / "in.jsonl").write_bytes(jsonl([{"id": "a", "text": "문장"}]))
     recipe = write_recipe(tmp_path, [str(tmp_path / "in.jsonl")], [{"step": "cjk_filter"}])
     assert load_recipe(recipe).steps[0].max_cjk == 10
+
+
+def test_curate_steps_shows_defaults_read_from_the_rules():
+    from typer.testing import CliRunner
+
+    from curate.cli import app
+
+    result = CliRunner().invoke(app, ["steps"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0
+    assert "PydanticUndefined" not in result.output and "max_cjk=10" in result.output
