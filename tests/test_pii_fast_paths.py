@@ -103,3 +103,37 @@ def test_hard_negatives_hold_on_the_batch_path(text):
     detector = Detector()
     carrier = f"주문 안내 {text} 연락처 010-2345-6789"
     assert detector.detect(carrier) == detector.detect_unfiltered(carrier)
+
+
+# One text without a Polars frame (issue 16): the same spans as the batch path, on every eval
+# text and on random strings of digits, separators, letters and Hangul (Unicode digits and
+# full-width forms included, where the two regex engines could read a class differently).
+SINGLE_PIECES = ["010", "-", "–", "‐", "ㅡ", " ", ".", "1234", "5678", "@", "example", ".com", "hong", "주민번호",
+                 "850315", "1234566", "계좌", "신한", "110", "카드", "4571", "연락처", "０１０", "٠١٢", "192.168.",
+                 "0.1", ":", "ab", "CD", "서울시", "강남구", "테헤란로", "12", "호", "동", "www.", "http://", "\n"]
+
+
+def test_one_text_gives_the_batch_paths_spans_on_the_eval_sets():
+    detector = Detector(types=list(compiled_rules()[0]))
+    texts = eval_texts()
+    batch = detector.detect_batch(pl.Series(texts))
+    by_row: dict[int, list] = {}
+    for row, start, end, type_, score in batch.iter_rows():
+        by_row.setdefault(row, []).append((start, end, type_, score))
+    found = 0
+    for row, text in enumerate(texts):
+        single = [(s.start, s.end, s.type, s.score) for s in detector.detect(text)]
+        assert single == by_row.get(row, []), text
+        found += bool(single)
+    assert found > 500
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(SINGLE_PIECES), max_size=30).map("".join))
+def test_one_text_gives_the_batch_paths_spans_on_random_strings(text):
+    detector = _ALL_TYPES
+    batch = [(s, e, t, sc) for _, s, e, t, sc in detector.detect_batch(pl.Series([text])).iter_rows()]
+    assert [(s.start, s.end, s.type, s.score) for s in detector.detect(text)] == batch
+
+
+_ALL_TYPES = Detector(types=list(compiled_rules()[0]))
