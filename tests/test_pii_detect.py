@@ -403,3 +403,33 @@ def test_linear_time_on_adversarial_input(everything, unit):
     everything.detect(text)
     elapsed = time.perf_counter() - started
     assert elapsed < 2.0, f"{unit!r}: {elapsed:.2f}s on 100k characters"
+
+
+# Issue 16: variants a reader sees as the same value leaked through detection.
+@pytest.mark.parametrize(("text", "pii_type", "value"), [
+    ("연락처 010–7391–2846", "phone", "010–7391–2846"),  # en dash
+    ("연락처 010‐7391‐2846", "phone", "010‐7391‐2846"),  # U+2010 hyphen
+    ("연락처 010ㅡ7391ㅡ2846", "phone", "010ㅡ7391ㅡ2846"),  # the jamo ㅡ as a dash
+    ("연락처 010 - 7391 - 2846", "phone", "010 - 7391 - 2846"),  # spaced hyphens
+    ("연락처 ０１０-７３９１-２８４６", "phone", "０１０-７３９１-２８４６"),  # full-width digits
+    ("주민번호 850315 1234566", "rrn", "850315 1234566"),
+    ("카드번호 4571.2345.6789.0138", "card", "4571.2345.6789.0138"),  # Luhn-valid, dotted
+    ("계좌 110 482 937561 신한", "bank_account", "110 482 937561"),
+    ("메일 ｈｏｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ", "email", "ｈｏｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ"),
+])
+def test_separator_and_width_variants_are_found_on_both_paths(text, pii_type, value):
+    detector = Detector()
+    single = [(s.type, text[s.start:s.end]) for s in detector.detect(text)]
+    batch = [(t, text[s:e]) for _, s, e, t, _ in detector.detect_batch(pl.Series([text])).iter_rows()]
+    assert single == batch == [(pii_type, value)]
+
+
+def test_variants_of_one_value_get_one_fake_and_the_text_around_is_kept():
+    from curate.pii import Pseudonymizer
+
+    p = Pseudonymizer(key=b"variant-test-key-0123456789")
+    out = [p.pseudonymize(f"연락처{sep}010{dash}7391{dash}2846 끝–") for sep, dash in
+           ((" ", "-"), (" ", "–"), (" ", "ㅡ"))]
+    fakes = {o.split(" ")[1] for o in out}
+    assert len(fakes) == 1 and "7391" not in next(iter(fakes))
+    assert all(o.endswith(" 끝–") for o in out)  # the en dash outside the value is untouched

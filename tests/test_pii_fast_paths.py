@@ -108,7 +108,8 @@ def test_hard_negatives_hold_on_the_batch_path(text):
 # One text without a Polars frame (issue 16): the same spans as the batch path, on every eval
 # text and on random strings of digits, separators, letters and Hangul (Unicode digits and
 # full-width forms included, where the two regex engines could read a class differently).
-SINGLE_PIECES = ["010", "-", "–", "‐", "ㅡ", " ", ".", "1234", "5678", "@", "example", ".com", "hong", "주민번호",
+SINGLE_PIECES = ["010", "-", " - ", "–", "‐", "ㅡ", " ", ".", "．", "＠", "ｈｏｎｇ",
+                 "1234", "5678", "@", "example", ".com", "hong", "주민번호",
                  "850315", "1234566", "계좌", "신한", "110", "카드", "4571", "연락처", "０１０", "٠١٢", "192.168.",
                  "0.1", ":", "ab", "CD", "서울시", "강남구", "테헤란로", "12", "호", "동", "www.", "http://", "\n"]
 

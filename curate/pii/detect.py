@@ -17,7 +17,7 @@ import re
 import polars as pl
 import regex
 
-from curate.pii.detect_rules import TypeRule, compiled_rules
+from curate.pii.detect_rules import TypeRule, compiled_rules, reading_table
 from curate.pii.span import PiiSpan
 from curate.rules import load_yaml
 
@@ -66,6 +66,10 @@ class Detector:
         self._prefilter = "|".join([self._prefilter, *extra])
         # The same prefilter for one text at a time, without a Polars frame (``detect``).
         self._prefilter_one = regex.compile(self._prefilter)
+        # Detection reads dash variants, ㅡ, full-width forms as a reader does (one char to one).
+        self._reading = reading_table()
+        self._reading_from = [chr(cp) for cp in self._reading]
+        self._reading_to = list(self._reading.values())
 
     @property
     def types(self) -> list[str]:
@@ -80,9 +84,10 @@ class Detector:
         (tests/test_pii_fast_paths.py checks it on the evaluation set and on random text)."""
         text = repair_surrogates(text)[0]
         if len(text) <= FAST_PATH_CHARS:
-            if not self._rules or self._prefilter_one.search(text) is None:
+            reading = text.translate(self._reading)
+            if not self._rules or self._prefilter_one.search(reading) is None:
                 return []
-            return [PiiSpan(s, e, t, sc) for s, e, t, sc in self._spans(text, self._rules)]
+            return [PiiSpan(s, e, t, sc) for s, e, t, sc in self._spans(reading, self._rules)]
         found = self.detect_batch(pl.Series([text], dtype=pl.Utf8))
         return [PiiSpan(s, e, t, sc) for _, s, e, t, sc in found.iter_rows()]
 
@@ -101,7 +106,9 @@ class Detector:
         row_texts: dict[int, str] = {}
         if not self._rules or texts.len() == 0:
             return pl.DataFrame(schema=SPAN_SCHEMA), row_texts
-        frame = pl.DataFrame({"text": texts.cast(pl.Utf8)}).with_row_index("row")
+        texts = texts.cast(pl.Utf8)
+        frame = pl.DataFrame({"text": texts.str.replace_many(self._reading_from, self._reading_to),
+                              "original": texts}).with_row_index("row")
         frame = frame.filter(pl.col("text").str.contains(self._prefilter).fill_null(False))
         # the union of the types' candidates narrows the rows again before one pass per type,
         # unless a sample says most rows hold a candidate (text dense with PII): there the union
@@ -115,6 +122,7 @@ class Detector:
         flags = frame.select(
             "row",
             "text",
+            "original",
             _contains_any(self._negative_branches).alias("negatives"),
             pl.sum_horizontal(
                 _contains_any(r.candidate_branches).cast(pl.Int64) * (1 << i) for i, r in enumerate(self._rules)
@@ -124,8 +132,8 @@ class Detector:
             return pl.DataFrame(schema=SPAN_SCHEMA), row_texts
         rules_of: dict[int, list[TypeRule]] = {}
         out: dict[str, list] = {"row": [], "start": [], "end": [], "type": [], "score": []}
-        for row, text, negatives, bits in flags.iter_rows():
-            row_texts[row] = text
+        for row, text, original, negatives, bits in flags.iter_rows():
+            row_texts[row] = original  # spans are found in what a reader sees, replaced in the original
             rules = rules_of.get(bits)
             if rules is None:
                 rules = rules_of[bits] = [rule for i, rule in enumerate(self._rules) if bits >> i & 1]

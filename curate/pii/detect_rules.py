@@ -180,3 +180,17 @@ def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], tu
     hard_negatives = tuple(regex.compile(p) for p in data.get("hard_negatives", []))
     negative_branches = tuple(data.get("hard_negative_candidate", [".?"] if hard_negatives else []))
     return types, hard_negatives, negative_branches, data["prefilter"]
+
+
+@cached_per_rules
+def reading_table() -> dict[int, str]:
+    """``str.translate`` table of ``reading`` in rules/pii/patterns.yaml: each variant character to
+    the one a reader takes it for (one character to one, so span offsets do not move)."""
+    table: dict[int, str] = {}
+    for plain, variants in (load_yaml("pii/patterns.yaml").get("reading") or {}).items():
+        assert len(plain) == 1, f"reading: {plain!r} is not one character"
+        table.update({ord(v): plain for v in variants})
+    # full-width digits and Latin letters (U+FF10..FF19, FF21..FF3A, FF41..FF5A) read as ASCII
+    table.update({cp: chr(cp - 0xFEE0) for r in ((0xFF10, 0xFF1A), (0xFF21, 0xFF3B), (0xFF41, 0xFF5B))
+                  for cp in range(*r)})
+    return table

@@ -28,6 +28,7 @@ from typing import overload
 import polars as pl
 
 from curate.pii.detect import SURROGATES_REPLACED, Detector, repair_surrogates
+from curate.pii.detect_rules import reading_table
 from curate.pii.fakes import fake_seeded, new_faker, normalize
 from curate.pii.keys import check_key
 from curate.pii.span import PiiSpan
@@ -181,8 +182,9 @@ class Pseudonymizer:
         if self.mode == "remove_sentence":
             return self._remove_sentences(text, spans, counts)
         pieces, last = [], 0
+        reading = reading_table()
         for start, end, pii_type in spans:
-            value = text[start:end]
+            value = text[start:end].translate(reading)  # as detection read it: 010–1234 is 010-1234
             replacement = cache.get((pii_type, value))
             if replacement is None:
                 replacement = cache[(pii_type, value)] = self.replacement(pii_type, value)
