@@ -433,3 +433,18 @@ def test_variants_of_one_value_get_one_fake_and_the_text_around_is_kept():
     fakes = {o.split(" ")[1] for o in out}
     assert len(fakes) == 1 and "7391" not in next(iter(fakes))
     assert all(o.endswith(" 끝–") for o in out)  # the en dash outside the value is untouched
+
+
+@pytest.mark.parametrize(("text", "pii_type", "value"), [
+    ("건강보험증번호 1-2345-678901", "health_insurance", "1-2345-678901"),
+    ("건강보험 번호 12345-678901", "health_insurance", "12345-678901"),
+    ("건강보험증 1234-5678-901 제출", "health_insurance", "1234-5678-901"),
+    ("회신 0311234567", "phone", "0311234567"),  # a landline without hyphens after 회신
+])
+def test_grouped_health_insurance_and_landlines_after_reply_words(text, pii_type, value):
+    assert [(s.type, text[s.start:s.end]) for s in Detector().detect(text)] == [(pii_type, value)]
+
+
+@pytest.mark.parametrize("text", ["주문번호 1234-5678-901", "배송 12345-678901 도착"])
+def test_grouped_eleven_digits_without_context_stay(text):
+    assert Detector().detect(text) == []

@@ -187,6 +187,11 @@ def account_length_ok(value: str) -> bool:
     return 10 <= len(digits_of(value)) <= 14
 
 
+def eleven_digits(value: str) -> bool:
+    """Exactly 11 digits however they are grouped: a health-insurance card number."""
+    return len(digits_of(value)) == 11
+
+
 def has_separator(value: str) -> bool:
     """The value is written in groups (hyphens or spaces), as people write cards and accounts."""
     return any(ch in value for ch in "- ")
