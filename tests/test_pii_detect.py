@@ -448,3 +448,19 @@ def test_grouped_health_insurance_and_landlines_after_reply_words(text, pii_type
 @pytest.mark.parametrize("text", ["주문번호 1234-5678-901", "배송 12345-678901 도착"])
 def test_grouped_eleven_digits_without_context_stay(text):
     assert Detector().detect(text) == []
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("주소: 서울특별시 강남구 테헤란로 123 더샵아파트 103동 1603호로 보내주세요",
+     "서울특별시 강남구 테헤란로 123 더샵아파트 103동 1603호"),
+    ("부산광역시 해운대구 우동 1408 센텀파크 2단지 101동 502호",
+     "부산광역시 해운대구 우동 1408 센텀파크 2단지 101동 502호"),
+    ("경기도 성남시 분당구 정자동 123-4 행복빌라 3층 302호", "경기도 성남시 분당구 정자동 123-4 행복빌라 3층 302호"),
+    ("서울 강남구 테헤란로 123 앞에서 3명이 다쳤다", "서울 강남구 테헤란로 123"),  # no unit: no building
+])
+def test_the_building_and_unit_go_with_the_address(text, value):
+    from curate.pii import Pseudonymizer
+
+    assert [(s.type, text[s.start:s.end]) for s in Detector().detect(text)] == [("address", value)]
+    out = Pseudonymizer(key=b"address-test-key-0123456789").pseudonymize(text)
+    assert not any(unit in out for unit in ("1603호", "502호", "302호", "더샵", "센텀파크", "행복빌라"))
