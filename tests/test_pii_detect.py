@@ -464,3 +464,9 @@ def test_the_building_and_unit_go_with_the_address(text, value):
     assert [(s.type, text[s.start:s.end]) for s in Detector().detect(text)] == [("address", value)]
     out = Pseudonymizer(key=b"address-test-key-0123456789").pseudonymize(text)
     assert not any(unit in out for unit in ("1603호", "502호", "302호", "더샵", "센텀파크", "행복빌라"))
+
+
+@pytest.mark.parametrize(("text", "name"), [("홍길동(35세)은 어제 병원에 입원했다.", "홍길동"),
+                                            ("이순신(남, 35세) 씨", "이순신"), ("박철수 (28살) 씨", "박철수")])
+def test_a_name_before_an_age_in_brackets(text, name):
+    assert [text[s.start:s.end] for s in Detector(types=["person"]).detect(text)] == [name]
