@@ -14,12 +14,14 @@ original, retrying with the continuing seeded stream. The same seed always gives
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import random
 import re
 from collections.abc import Callable
 
 from faker import Faker
 
+from curate.pii.fpe import Permutation, permute_digits
 from curate.pii.validators import digits_of
 from curate.rules import cached_per_rules, load_yaml
 
@@ -128,6 +130,9 @@ def normalize(pii_type: str, value: str) -> str:
 
 
 _DIGIT_TYPES = frozenset({"rrn", "frn", "card", "brn", "bank_account", "health_insurance"})
+# Types whose fake is a keyed permutation of the value's digits (curate.pii.fpe): distinct values,
+# distinct fakes. The others are drawn from the value's keyed seed and may collide by chance.
+ONE_TO_ONE = frozenset({"phone", "bank_account", "health_insurance"})
 
 
 # ---------------------------------------------------------------- generators
@@ -154,11 +159,14 @@ def _phone_prefix(national: str) -> str:
     return national[:3]
 
 
-def fake_phone(value: str, rng: random.Random, faker: Faker) -> str:
+def fake_phone(value: str, rng: random.Random, faker: Faker, permute: Permutation | None = None) -> str:
     national, intl = _phone_national(value)
     prefix = _phone_prefix(national)
     body_len = len(national) - len(prefix)
-    fake = prefix + (str(rng.randint(2, 9)) + _random_digits(rng, body_len - 1) if body_len > 0 else "")
+    body = national[len(prefix):]
+    # one-to-one within a key (curate.pii.fpe); a body that starts 0/1 (no real number does) is drawn
+    permuted = permute_digits(permute, body, f"phone|{prefix}", first_from=2) if permute else None
+    fake = prefix + (permuted or (str(rng.randint(2, 9)) + _random_digits(rng, body_len - 1) if body_len > 0 else ""))
     if intl == "82-":
         return render_digits(value, "82" + fake[1:])
     return render_digits(value, intl + fake)
@@ -200,15 +208,17 @@ def fake_brn(value: str, rng: random.Random, faker: Faker) -> str:
     return render_digits(value, first9 + str((10 - total % 10) % 10))
 
 
-def fake_bank_account(value: str, rng: random.Random, faker: Faker) -> str:
+def fake_bank_account(value: str, rng: random.Random, faker: Faker, permute: Permutation | None = None) -> str:
     d = digits_of(value)
-    return render_digits(value, _random_digits(rng, len(d), first_nonzero=True))
+    permuted = permute_digits(permute, d, "bank_account", first_from=1) if permute else None
+    return render_digits(value, permuted or _random_digits(rng, len(d), first_nonzero=True))
 
 
-def fake_health_insurance(value: str, rng: random.Random, faker: Faker) -> str:
-    """The leading digit (kind of insured) kept, the rest redrawn."""
+def fake_health_insurance(value: str, rng: random.Random, faker: Faker, permute: Permutation | None = None) -> str:
+    """The leading digit (kind of insured) kept, the rest redrawn (permuted, with a key)."""
     d = digits_of(value)
-    return render_digits(value, d[:1] + _random_digits(rng, len(d) - 1))
+    permuted = permute_digits(permute, d[1:], f"health_insurance|{d[:1]}") if permute and len(d) > 1 else None
+    return render_digits(value, d[:1] + (permuted or _random_digits(rng, len(d) - 1)))
 
 
 def fake_email(value: str, rng: random.Random, faker: Faker) -> str:
@@ -444,10 +454,15 @@ def make_fake(pii_type: str, value: str, seed: int, faker: Faker) -> str | None:
     return fake_seeded(pii_type, value, normalize(pii_type, value), faker.random, faker)
 
 
-def fake_seeded(pii_type: str, value: str, original: str, rng: random.Random, faker: Faker) -> str | None:
+def fake_seeded(pii_type: str, value: str, original: str, rng: random.Random, faker: Faker,
+                permute: Permutation | None = None) -> str | None:
     """``make_fake`` for a Faker whose own Random ``rng`` (``faker.random``) the caller has just
-    seeded, given the value's ``normalize``d form (which the caller computed for the seed)."""
+    seeded, given the value's ``normalize``d form (which the caller computed for the seed). With
+    ``permute`` (a keyed ``Permutation``), the types in ``ONE_TO_ONE`` get distinct fakes for
+    distinct values."""
     generate = GENERATORS.get(pii_type, fake_generic)
+    if permute is not None and pii_type in ONE_TO_ONE:
+        generate = functools.partial(generate, permute=permute)
     for _ in range(_MAX_ATTEMPTS):
         fake = generate(value, rng, faker)
         norm = normalize(pii_type, fake)

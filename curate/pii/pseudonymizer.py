@@ -30,6 +30,7 @@ import polars as pl
 from curate.pii.detect import SURROGATES_REPLACED, Detector, repair_surrogates
 from curate.pii.detect_rules import reading_table
 from curate.pii.fakes import fake_seeded, new_faker, normalize
+from curate.pii.fpe import Permutation
 from curate.pii.keys import check_key
 from curate.pii.span import PiiSpan
 from curate.rules import load_yaml
@@ -86,6 +87,8 @@ class Pseudonymizer:
         self._detector = detector if detector is not None else Detector(types=self.types)
         self._faker = new_faker() if mode == "pseudonymize" else None
         self._rng = self._faker.random if self._faker is not None else None  # the Faker's own, fetched once
+        # distinct phones, accounts, health-insurance numbers get distinct fakes (curate.pii.fpe)
+        self._permute = Permutation(self._digest("permute", "", ""))
         # (type, value) -> replacement, kept across calls: a pure function of the key, so caching
         # changes no output; bounded so a long run's memory stays flat
         self._cache: dict[tuple[str, str], str] = {}
@@ -131,7 +134,7 @@ class Pseudonymizer:
         assert self._faker is not None and self._rng is not None
         # = make_fake(pii_type, value, seed, faker): new_faker's own Random, reseeded directly
         self._rng.seed(int.from_bytes(self._digest("fake", pii_type, normalized)[:8], "big"))
-        fake = fake_seeded(pii_type, value, normalized, self._rng, self._faker)
+        fake = fake_seeded(pii_type, value, normalized, self._rng, self._faker, self._permute)
         return tag if fake is None else fake  # a degenerate value gets masked rather than leaked
 
     # ------------------------------------------------------------ single text
