@@ -470,3 +470,25 @@ def test_the_building_and_unit_go_with_the_address(text, value):
                                             ("이순신(남, 35세) 씨", "이순신"), ("박철수 (28살) 씨", "박철수")])
 def test_a_name_before_an_age_in_brackets(text, name):
     assert [text[s.start:s.end] for s in Detector(types=["person"]).detect(text)] == [name]
+
+
+# Issue 16: Presidio's Korean recognizer vectors without Korean context were never returned,
+# even with min_score=0.0; now they are, at their low scores, and only when asked for.
+PRESIDIO_BARE = [("9601211234567", "rrn"), ("1048656659", "brn"), ("28 22 123456 12", "driver_license"),
+                 ("m456B7890", "passport"), ("M12345678", "passport")]
+
+
+def test_an_english_brn_label_is_context():
+    text = "My BRN is 1048656659"
+    assert [(s.type, text[s.start:s.end]) for s in Detector(types=["brn"]).detect(text)] == [("brn", "1048656659")]
+
+
+@pytest.mark.parametrize(("text", "pii_type"), PRESIDIO_BARE)
+def test_a_low_min_score_returns_bare_numbers_without_context(text, pii_type):
+    from curate.pii import Pseudonymizer
+
+    types = ["rrn", "frn", "brn", "passport", "driver_license"]
+    assert Pseudonymizer(key=b"tier-test-key-0123456789", types=types).detect(text) == []  # default: precise
+    found = Pseudonymizer(key=b"tier-test-key-0123456789", types=types, min_score=0.0).detect(text)
+    assert [s.type for s in found] == [pii_type] and all(s.score < 0.7 for s in found)
+    assert text.endswith(text[found[0].start:found[0].end])

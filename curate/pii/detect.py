@@ -50,8 +50,13 @@ def default_types() -> list[str]:
 class Detector:
     """Find PII spans in Korean text. ``types=None`` means every type marked default in types.yaml."""
 
-    def __init__(self, types: list[str] | None = None) -> None:
+    def __init__(self, types: list[str] | None = None, floor: float | None = None) -> None:
+        """``floor``: the lowest score returned (None: each type's own ``min_score``). Below a
+        type's minimum lie bare numbers without context (a 13-digit RRN, a 10-digit BRN): a user
+        who asks for them trades precision for recall; patterns that need context then run
+        without it, scored as they are."""
         rules, self._hard_negatives, self._negative_branches, self._prefilter = compiled_rules()
+        self._floor = floor
         wanted = default_types() if types is None else list(types)
         unknown = [t for t in wanted if t not in rules]
         if unknown:
@@ -158,12 +163,12 @@ class Detector:
                 candidates = [c for c in candidates if not _inside_any(c, negatives)]
         return _resolve_overlaps(candidates, self._order)
 
-    @staticmethod
-    def _match_type(text: str, rule: TypeRule) -> list[_Candidate]:
+    def _match_type(self, text: str, rule: TypeRule) -> list[_Candidate]:
         found = []
         has_context: bool | None = None
+        floor = rule.min_score if self._floor is None else min(rule.min_score, self._floor)
         for pattern in rule.patterns:
-            if pattern.needs_context:
+            if pattern.needs_context and self._floor is None:
                 if has_context is None:
                     has_context = rule.context is not None and rule.context.search(text) is not None
                 if not has_context:
@@ -183,7 +188,7 @@ class Detector:
                         extra += points
                 score = pattern.score + extra + _context_score(text, start, end, rule)
                 score = min(1.0, max(0.0, round(score, 4)))
-                if score >= rule.min_score:
+                if score >= floor:
                     found.append((start, end, rule.name, score))
         return found
 

@@ -84,7 +84,7 @@ class Pseudonymizer:
         self.min_score = min_score
         self.keyed = key is not None
         self._key = check_key(key) if key is not None else secrets.token_bytes(32)
-        self._detector = detector if detector is not None else Detector(types=self.types)
+        self._detector = detector if detector is not None else Detector(types=self.types, floor=min_score)
         self._faker = new_faker() if mode == "pseudonymize" else None
         self._rng = self._faker.random if self._faker is not None else None  # the Faker's own, fetched once
         # distinct phones, accounts, health-insurance numbers get distinct fakes (curate.pii.fpe)
