@@ -75,6 +75,7 @@ class Detector:
         self._reading = reading_table()
         self._reading_from = [chr(cp) for cp in self._reading]
         self._reading_to = list(self._reading.values())
+        self._reading_class = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in self._reading_from) + "]"  # Rust syntax
 
     @property
     def types(self) -> list[str]:
@@ -112,8 +113,13 @@ class Detector:
         if not self._rules or texts.len() == 0:
             return pl.DataFrame(schema=SPAN_SCHEMA), row_texts
         texts = texts.cast(pl.Utf8)
-        frame = pl.DataFrame({"text": texts.str.replace_many(self._reading_from, self._reading_to),
-                              "original": texts}).with_row_index("row")
+        # what a reader sees, for the rows that hold a variant character (few: a cheap class scan)
+        varied = texts.str.contains(self._reading_class).fill_null(False)
+        reading = texts
+        if varied.any():
+            rows = varied.arg_true()
+            reading = texts.scatter(rows, texts.gather(rows).str.replace_many(self._reading_from, self._reading_to))
+        frame = pl.DataFrame({"text": reading}).with_row_index("row")
         frame = frame.filter(pl.col("text").str.contains(self._prefilter).fill_null(False))
         # the union of the types' candidates narrows the rows again before one pass per type,
         # unless a sample says most rows hold a candidate (text dense with PII): there the union
@@ -127,7 +133,6 @@ class Detector:
         flags = frame.select(
             "row",
             "text",
-            "original",
             _contains_any(self._negative_branches).alias("negatives"),
             pl.sum_horizontal(
                 _contains_any(r.candidate_branches).cast(pl.Int64) * (1 << i) for i, r in enumerate(self._rules)
@@ -137,8 +142,8 @@ class Detector:
             return pl.DataFrame(schema=SPAN_SCHEMA), row_texts
         rules_of: dict[int, list[TypeRule]] = {}
         out: dict[str, list] = {"row": [], "start": [], "end": [], "type": [], "score": []}
-        for row, text, original, negatives, bits in flags.iter_rows():
-            row_texts[row] = original  # spans are found in what a reader sees, replaced in the original
+        for row, text, negatives, bits in flags.iter_rows():
+            row_texts[row] = text
             rules = rules_of.get(bits)
             if rules is None:
                 rules = rules_of[bits] = [rule for i, rule in enumerate(self._rules) if bits >> i & 1]
@@ -148,6 +153,9 @@ class Detector:
                 out["end"].append(end)
                 out["type"].append(type_)
                 out["score"].append(score)
+        if varied.any():  # spans are found in what a reader sees, replaced in the original text
+            looked_at = list(row_texts)
+            row_texts = dict(zip(looked_at, texts.gather(looked_at).to_list(), strict=True))
         return pl.DataFrame(out, schema=SPAN_SCHEMA), row_texts
 
     def _spans(self, text: str, rules: list[TypeRule], negatives: bool = True) -> list[_Candidate]:
