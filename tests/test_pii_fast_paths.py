@@ -138,3 +138,11 @@ def test_one_text_gives_the_batch_paths_spans_on_random_strings(text):
 
 
 _ALL_TYPES = Detector(types=list(compiled_rules()[0]))
+
+
+@pytest.mark.parametrize("text", ["010@192.168.example", "a@1.2.3.example.com 입니다", "０１０\n-1234566호"])
+def test_one_text_and_the_batch_path_agree_where_candidates_once_fell_short(text):
+    """Cases a 100,000-string stress run found: a candidate narrower than its pattern (numeric
+    domain labels; a line break inside a phone number's separator)."""
+    batch = [(s, e, t, sc) for _, s, e, t, sc in _ALL_TYPES.detect_batch(pl.Series([text])).iter_rows()]
+    assert [(s.start, s.end, s.type, s.score) for s in _ALL_TYPES.detect(text)] == batch != []
