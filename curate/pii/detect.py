@@ -115,10 +115,11 @@ class Detector:
         texts = texts.cast(pl.Utf8)
         # what a reader sees, for the rows that hold a variant character (few: a cheap class scan)
         varied = texts.str.contains(self._reading_class).fill_null(False)
-        reading = texts
+        reading, varied_rows = texts, pl.Series([], dtype=pl.UInt32)
         if varied.any():
-            rows = varied.arg_true()
-            reading = texts.scatter(rows, texts.gather(rows).str.replace_many(self._reading_from, self._reading_to))
+            varied_rows = varied.arg_true()
+            reading = texts.scatter(varied_rows, texts.gather(varied_rows).str.replace_many(
+                self._reading_from, self._reading_to))
         frame = pl.DataFrame({"text": reading}).with_row_index("row")
         frame = frame.filter(pl.col("text").str.contains(self._prefilter).fill_null(False))
         # the union of the types' candidates narrows the rows again before one pass per type,
@@ -153,9 +154,10 @@ class Detector:
                 out["end"].append(end)
                 out["type"].append(type_)
                 out["score"].append(score)
-        if varied.any():  # spans are found in what a reader sees, replaced in the original text
-            looked_at = list(row_texts)
-            row_texts = dict(zip(looked_at, texts.gather(looked_at).to_list(), strict=True))
+        # spans are found in what a reader sees, replaced in the original text (of the few rows that differ)
+        changed = [row for row in varied_rows.to_list() if row in row_texts]
+        if changed:
+            row_texts.update(zip(changed, texts.gather(changed).to_list(), strict=True))
         return pl.DataFrame(out, schema=SPAN_SCHEMA), row_texts
 
     def _spans(self, text: str, rules: list[TypeRule], negatives: bool = True) -> list[_Candidate]:
