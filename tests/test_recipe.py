@@ -147,6 +147,9 @@ def test_negative_lengths_are_refused(tmp_path, param, value, says):
 @pytest.mark.parametrize(("step", "param", "value"), [
     ("language_filter", "min_hangul_ratio", 1.5), ("quality_filter", "max_symbol_ratio", -0.1),
     ("cjk_filter", "max_cjk", -1), ("pii", "min_score", 2), ("dedup_exact", "min_sentence_chars", -3),
+    # issue 21: a negative vocabulary ran the whole pipeline, then crashed with an OverflowError
+    ("train_tokenizer", "vocab_size", -5), ("train_tokenizer", "vocab_size", 100),
+    ("train_tokenizer", "min_frequency", 0), ("normalize", "max_repeat", 0),
 ])
 def test_out_of_range_parameters_are_refused(tmp_path, step, param, value):
     path = _write(tmp_path, f"""

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal
 
 import polars as pl
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from curate.steps import register
 from curate.steps.base import GlobalStep, RunContext
@@ -30,12 +30,13 @@ _KEY_SEED = 0x746F6B  # "tok": partitions words by eojeol
 class TrainTokenizer(GlobalStep):
     name: ClassVar[str] = "train_tokenizer"
 
-    vocab_size: int = 32_000
+    # at least the 256 byte-level symbols and the special tokens; checked when the recipe loads
+    vocab_size: int = Field(32_000, ge=300, le=2_000_000)
     algorithm: Literal["bpe", "wordpiece", "unigram"] = "bpe"
     special_tokens: str | dict[str, Any] | None = None  # a YAML path or its content; None: tokenizer/ default
-    min_frequency: int = 2
-    n_workers: int = 2  # Kiwi processes of `curate tokenizer train`; in a run, the shuffle's tasks cut
-    analyse_min_count: int = 2  # rarer eojeols are cut by rare_rule, not Kiwi (1: Kiwi for all)
+    min_frequency: int = Field(2, ge=1)
+    n_workers: int = Field(2, ge=1)  # Kiwi processes of `curate tokenizer train`; in a run, the shuffle's tasks cut
+    analyse_min_count: int = Field(2, ge=1)  # rarer eojeols are cut by rare_rule, not Kiwi (1: Kiwi for all)
     rare_rule: Literal["syllables", "suffixes", "runs", "whole"] = "syllables"  # see curate/tokenizer/rare.py
     artifacts: ClassVar[tuple[str, ...]] = (OUTPUT_SUBDIR,)
     path_keys: ClassVar[tuple[str, ...]] = ("special_tokens",)  # when it names a YAML file
