@@ -104,6 +104,12 @@ def _summary(report: dict, output: str) -> None:
               f"[red]{report['records_quarantined']:,} quarantined[/] "
               f"in {report['seconds']:.1f} s ({report['mb_per_s'] or 0:.1f} MB/s)", highlight=False)
     out.print(f"output: {output}/data   report: {output}/report.html", highlight=False)
+    if report["records_in"] and not report["records_kept"]:
+        # a bound that keeps nothing (min_hangul_ratio: 30) should not pass for a clean run
+        drops = [(n, s["step"], r) for s in report["steps"] for r, n in s["drops"].items()]
+        top = ", ".join(f"{step} ({reason}): {n:,}" for n, step, reason in sorted(drops, reverse=True)[:3])
+        err.print(f"[yellow]warning:[/yellow] no record was kept; most were dropped by {top or 'quarantine'}",
+                  highlight=False, soft_wrap=True)
 
 
 def _mount_subapps() -> None:

@@ -122,3 +122,14 @@ def test_cli_reports_a_missing_input_clearly(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "matches no file" in proc.stderr and "nothing-here/*.jsonl" in proc.stderr
+
+
+def test_a_run_that_keeps_nothing_says_so(tmp_path):
+    """Issue 21: `min_hangul_ratio: 30`-like bounds that keep nothing exited quietly; the summary
+    now warns and names the step that dropped the most."""
+    (tmp_path / "in.jsonl").write_bytes(jsonl([{"id": str(i), "text": f"English only text {i}"} for i in range(5)]))
+    recipe = write_recipe(tmp_path, [str(tmp_path / "in.jsonl")], [{"step": "language_filter", "min_hangul_ratio": 1}])
+    proc = subprocess.run([sys.executable, "-m", "curate.cli", "run", str(recipe), "--quiet"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "no record was kept" in proc.stderr and "language_filter (not_korean): 5" in proc.stderr
