@@ -68,3 +68,10 @@ def test_fuzz_findings_stay_fixed():
     for text in ("http://.", "http://::", "링크 https:// 입니다"):
         assert p.detect(text) == [] and p.pseudonymize(text) == text
     assert [s.type for s in p.detect("http://a.kr")] == ["url"]
+    # Found by fuzz_pii.py: the negative context word "ver" (version) was found inside "naver.com",
+    # so an IP after it was missed, and found once the domain was faked.
+    text = "동 naver.com 192.168.192.168.http://::"
+    assert [(s.type, text[s.start:s.end]) for s in p.detect(text)] == [("url", "naver.com"),
+                                                                          ("ipv4", "192.168.192.168")]
+    out = p.pseudonymize(text)
+    assert not {text[s.start:s.end] for s in p.detect(text)} & {out[s.start:s.end] for s in p.detect(out)}

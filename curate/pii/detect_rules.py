@@ -131,6 +131,9 @@ def _words_pattern(words: list[str], macros: dict[str, str]) -> regex.Pattern | 
     for word in words:
         if word.startswith("{@"):
             parts.append(_expand(word, macros))
+        elif word.isascii() and word[:1].isalpha() and word[-1:].isalpha():
+            # a Latin word is a word, not letters inside one: "ver" is not in "naver.com"
+            parts.append(rf"(?<![A-Za-z]){regex.escape(word)}(?![A-Za-z])")
         else:
             parts.append(regex.escape(word))
     return regex.compile("|".join(parts), regex.IGNORECASE) if parts else None
