@@ -32,15 +32,14 @@ from curate.steps.base import GlobalStep, RunContext
 Progress = Callable[[str, int, int], None]  # (stage description, shards done, shards total)
 
 
-def fingerprint(loaded: LoadedRecipe, plan: Plan) -> dict[str, Any]:
+def fingerprint(loaded: LoadedRecipe, plan: Plan, rules: dict[str, bytes] | None = None) -> dict[str, Any]:
     """What the output depends on. Executor and worker count are left out on purpose:
     they do not change the output, so a run may be resumed on another executor."""
     recipe = loaded.recipe.model_dump(exclude={"executor", "workers", "ray_address"})
     files = [identity(f.path) for f in plan.files]  # size and mtime/etag, locally or through fsspec
-    rules = loaded.recipe.rules
-    if rules:  # the output depends on the rules' content, not on where they sit
+    if rules:  # the recipe's packed `rules:` directory: the output depends on its content, not on where it sits
         recipe["rules"] = hashlib.sha256(json.dumps(
-            {k: v.hex() for k, v in pack_rules_dir(rules).items()}, sort_keys=True).encode()).hexdigest()
+            {k: v.hex() for k, v in rules.items()}, sort_keys=True).encode()).hexdigest()
     blob = json.dumps({"recipe": recipe, "files": files}, sort_keys=True, default=str)
     return {"sha256": hashlib.sha256(blob.encode()).hexdigest(), "recipe": loaded.source}
 
@@ -94,7 +93,8 @@ class Executor(ABC):
                     progress: Progress | None, log: Callable[[str], None]) -> dict[str, Any]:
         started = time.time()
         recipe = loaded.recipe
-        stamp = {**fingerprint(loaded, plan), "key": run_key.record()}
+        rules = pack_rules_dir(recipe.rules) if recipe.rules else None  # read once: fingerprint and workers
+        stamp = {**fingerprint(loaded, plan, rules), "key": run_key.record()}
         store = layout.store
         stages = split_stages(loaded.labels(), loaded.steps)
         if store.exists(layout.fingerprint):
@@ -118,7 +118,6 @@ class Executor(ABC):
         ctx = RunContext(seed=recipe.seed, key=run_key.key, work_dir=store.locate(layout.state),
                          output_dir=layout.root)
         spec = InputSpec(recipe.input.text_field, recipe.input.id_field, recipe.input.max_record_bytes)
-        rules = pack_rules_dir(recipe.rules) if recipe.rules else None
         work = ShardWork(layout, stages, spec, ctx, plan, recipe.batch_size, recipe.shuffle_partitions, rules)
         all_shards = [s.index for s in plan.shards]
         global_seconds: dict[str, dict[str, Any]] = {}

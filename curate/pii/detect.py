@@ -78,6 +78,11 @@ class Detector:
         self._reading_class = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in self._reading_from) + "]"  # Rust syntax
 
     @property
+    def reading(self) -> dict[int, str]:
+        """The ``str.translate`` table detection reads text through (``reading_table``)."""
+        return self._reading
+
+    @property
     def types(self) -> list[str]:
         return [rule.name for rule in self._rules]
 

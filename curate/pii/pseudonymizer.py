@@ -28,7 +28,6 @@ from typing import overload
 import polars as pl
 
 from curate.pii.detect import SURROGATES_REPLACED, Detector, repair_surrogates
-from curate.pii.detect_rules import reading_table
 from curate.pii.fakes import fake_seeded, new_faker, normalize
 from curate.pii.fpe import Permutation
 from curate.pii.keys import check_key
@@ -185,7 +184,7 @@ class Pseudonymizer:
         if self.mode == "remove_sentence":
             return self._remove_sentences(text, spans, counts)
         pieces, last = [], 0
-        reading = reading_table()
+        reading = self._detector.reading  # the detector's table, not looked up again per row
         for start, end, pii_type in spans:
             value = text[start:end].translate(reading)  # as detection read it: 010–1234 is 010-1234
             replacement = cache.get((pii_type, value))
