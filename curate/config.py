@@ -27,24 +27,59 @@ class RecipeError(ValueError):
     """A recipe that cannot run, with the place in the file that says why."""
 
 
+class InputPath(BaseModel):
+    """An input path (file or glob) with constant provenance columns for its records."""
+
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    add: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+    @field_validator("add")
+    @classmethod
+    def _not_curates(cls, add: dict[str, Any]) -> dict[str, Any]:
+        from curate.io.records import INTERNAL_COLUMNS
+
+        for name in add:
+            if not name or name in (*INTERNAL_COLUMNS, "id", "text"):
+                raise ValueError(f"column name {name!r} is curate's own (or empty); choose another")
+        return add
+
+
 class InputConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    paths: list[str]
+    paths: list[str | InputPath]
     format: Literal["jsonl", "text", "parquet"] | None = None
     text_field: str = "text"
     id_field: str = "id"
+    # The other input fields each record keeps (with their types, nested ones included): all,
+    # or a list of names (an empty list keeps only the id and the text).
+    fields: Literal["all"] | list[str] = "all"
     max_record_bytes: int = Field(64 << 20, gt=0)
 
     @field_validator("paths", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
+        return [value] if isinstance(value, str | dict) else value
+
+    def patterns(self) -> list[str]:
+        return [p.path if isinstance(p, InputPath) else p for p in self.paths]
+
+    def kept_fields(self) -> tuple[str, ...] | None:
+        return None if self.fields == "all" else tuple(self.fields)
 
 
 class OutputConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     path: str
     format: Literal["parquet", "jsonl"] = "parquet"
+    # The text and id columns' names in the output; None: the input's (input.text_field, id_field)
+    text_field: str | None = None
+    id_field: str | None = None
+
+    def renames(self, spec: InputConfig) -> dict[str, str]:
+        """Output column names of curate's ``text`` and ``id`` columns, where they differ."""
+        names = {"text": self.text_field or spec.text_field, "id": self.id_field or spec.id_field}
+        return {k: v for k, v in names.items() if k != v}
 
 
 class KeyConfig(BaseModel):
@@ -239,7 +274,10 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Lo
     except ValidationError as exc:
         _raise_validation(exc, source, lines)
     base = path.resolve().parent
-    recipe.input.paths = [p if is_url(p) else os.path.normpath(base / Path(p).expanduser())  # URLs as written
+    def resolved(p: str) -> str:
+        return p if is_url(p) else os.path.normpath(base / Path(p).expanduser())  # URLs as written
+
+    recipe.input.paths = [p.model_copy(update={"path": resolved(p.path)}) if isinstance(p, InputPath) else resolved(p)
                           for p in recipe.input.paths]
     if not is_url(recipe.output.path):  # an object-store URL (s3://bucket/prefix) is kept as written
         recipe.output.path = os.path.normpath(base / Path(recipe.output.path).expanduser())

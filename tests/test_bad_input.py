@@ -113,7 +113,8 @@ def test_plain_text_and_parquet_inputs(tmp_path):
     recipe = write_recipe(tmp_path, [], STEPS, input={"paths": ["b.parquet"], "text_field": "doc", "id_field": "key"})
     report = run(recipe, output=str(tmp_path / "out2"))
     kept, _, quarantined = read_outputs(tmp_path / "out2")
-    assert kept["id"].to_list() == ["1", "3"] and quarantined[0]["line"] == 2
+    # the id and text columns keep the input's names (the id spelled as text)
+    assert kept.columns == ["key", "doc"] and kept["key"].to_list() == ["1", "3"] and quarantined[0]["line"] == 2
 
 
 def test_cli_reports_a_missing_input_clearly(tmp_path):

@@ -14,11 +14,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from curate.config import LoadedRecipe, RecipeError
+import polars as pl
+
+from curate.config import InputConfig, InputPath, LoadedRecipe, RecipeError
 from curate.executors import shuffle
 from curate.executors.claim import check_output, clear_output, output_lock
 from curate.executors.layout import Layout
 from curate.executors.ledger import ShardLedger
+from curate.executors.output_schema import conform_task, describe_drift, plan_unify, schema_of, schema_text
 from curate.executors.run_key import check_resumed_key, read_run_key
 from curate.executors.shard import ShardWork, Stage, split_stages
 from curate.io import expand, plan_inputs
@@ -28,6 +31,17 @@ from curate.io.remote import identity
 from curate.report import build_report, write_reports
 from curate.rules import pack_rules_dir
 from curate.steps.base import GlobalStep, RunContext
+
+
+def provenance_columns(spec: InputConfig) -> dict[str, tuple[tuple[str, object], ...]]:
+    """Input file -> the constant columns its ``input.paths`` entry adds (the first entry naming it)."""
+    columns: dict[str, tuple[tuple[str, object], ...]] = {}
+    for entry in spec.paths:
+        if isinstance(entry, InputPath) and entry.add:
+            for path in expand([entry.path]):
+                columns.setdefault(path, tuple(entry.add.items()))
+    return columns
+
 
 Progress = Callable[[str, int, int], None]  # (stage description, shards done, shards total)
 
@@ -75,7 +89,8 @@ class Executor(ABC):
             log: Callable[[str], None] = print) -> dict[str, Any]:
         recipe = loaded.recipe
         layout = Layout(recipe.output.path, recipe.output.format)
-        plan = plan_inputs(expand(recipe.input.paths), recipe.input.format, recipe.batch_size)
+        plan = plan_inputs(expand(recipe.input.patterns()), recipe.input.format, recipe.batch_size,
+                           provenance_columns(recipe.input))
         if layout.store.protocol == "memory" and (self.name != "local" or self.workers > 1):
             raise RecipeError(f"{layout.shown}: memory:// lives in one process; write it with the local "
                               "executor and --workers 1")
@@ -117,8 +132,12 @@ class Executor(ABC):
             log(f"warning: {key_warning}")
         ctx = RunContext(seed=recipe.seed, key=run_key.key, work_dir=store.locate(layout.state),
                          output_dir=layout.root)
-        spec = InputSpec(recipe.input.text_field, recipe.input.id_field, recipe.input.max_record_bytes)
-        work = ShardWork(layout, stages, spec, ctx, plan, recipe.batch_size, recipe.shuffle_partitions, rules)
+        renames = recipe.output.renames(recipe.input)
+        spec = InputSpec(recipe.input.text_field, recipe.input.id_field, recipe.input.max_record_bytes,
+                         recipe.input.kept_fields(),
+                         tuple(c for s in loaded.steps for c in s.columns_written()) + tuple(renames.values()))
+        work = ShardWork(layout, stages, spec, ctx, plan, recipe.batch_size, recipe.shuffle_partitions, rules,
+                         renames)
         all_shards = [s.index for s in plan.shards]
         global_seconds: dict[str, dict[str, Any]] = {}
         markers: list[ShardLedger] = []
@@ -136,12 +155,29 @@ class Executor(ABC):
                     self.process_stage(work, stage.index, todo, raw, counter.tick)
             names = [layout.marker(stage.index, index) for stage in stages for index in all_shards]
             markers = [ShardLedger.from_json(json.loads(data)) for data in store.read_many(names)]
+            output_schema = self._unify_output(work, [m for m in markers if m.written is not None], log)
         finally:
             self.close()
         report = build_report(loaded, plan, markers, global_seconds, self.name, self.workers,
                               started, time.time(), list(plan.warnings) + ([key_warning] if key_warning else []))
+        report["output_schema"] = output_schema
         write_reports(store, report)
         return report
+
+    def _unify_output(self, work: ShardWork, written: list[ShardLedger],
+                      log: Callable[[str], None]) -> dict[str, Any]:
+        """Rewrite the output parts whose schema differs from the others' (``output_schema``)."""
+        schemas = {m.shard: schema_of(m.written.schema) for m in written if m.written and m.written.schema}
+        if not schemas:
+            return {}
+        unified, rewrite, summary = plan_unify(schemas)
+        if summary["drift"]:
+            log(f"warning: input fields drifted between files: {describe_drift(summary['drift'])}")
+        if rewrite and work.layout.data_format == "parquet":
+            self.map_tasks(work, conform_task, [(i, schema_text(pl.DataFrame(schema=unified))) for i in rewrite])
+        else:
+            summary["parts_rewritten"] = 0
+        return summary
 
     def _ensure_global_state(self, work: ShardWork, stage: Stage, shards: list[int],
                              progress: Progress | None) -> dict[str, Any]:

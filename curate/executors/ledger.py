@@ -45,6 +45,7 @@ class Written:
     dropped: int
     hist_out: list[int]
     bytes_out: int = 0
+    schema: str | None = None  # the output part's schema (curate.executors.output_schema.schema_text)
 
 
 @dataclass
@@ -61,7 +62,7 @@ class ShardLedger:
         data: dict[str, Any] = {"shard": self.shard, "stage": self.stage, "steps": [s.to_dict() for s in self.steps]}
         for part in (self.received, self.written):
             if part is not None:
-                data.update(vars(part))
+                data.update((k, v) for k, v in vars(part).items() if v is not None)  # older markers lack a schema
         if self.node is not None:
             data.update(node=self.node, peak_rss_mb=self.peak_rss_mb)
         return data
@@ -72,7 +73,8 @@ class ShardLedger:
         if "records_in" in data:
             received = Received(data["records_in"], data["quarantined"], data["hist_in"], data.get("bytes_in", 0))
         if "kept" in data:
-            written = Written(data["kept"], data["dropped"], data["hist_out"], data.get("bytes_out", 0))
+            written = Written(data["kept"], data["dropped"], data["hist_out"], data.get("bytes_out", 0),
+                              data.get("schema"))
         steps = [StepStats.from_dict(s) for s in data.get("steps", [])]
         return cls(data["shard"], data["stage"], steps, received, written, data.get("node"), data.get("peak_rss_mb"))
 

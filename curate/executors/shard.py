@@ -21,6 +21,7 @@ import polars as pl
 
 from curate.executors.layout import Layout
 from curate.executors.ledger import HIST_BINS, Received, ShardLedger, Written
+from curate.executors.output_schema import schema_text
 from curate.executors.worker_info import node_name, peak_rss_mb, reset_peak
 from curate.io.plan import Plan
 from curate.io.read import InputSpec, Quarantined, RawShard, parse_raw_shard
@@ -134,6 +135,7 @@ class ShardWork:
     batch_size: int = 0
     shuffle_partitions: int | None = None  # global steps' partitions; None: from the record count
     rules_files: dict[str, bytes] | None = None  # the recipe's `rules:` directory, packed (rules.pack_rules_dir)
+    renames: dict[str, str] = field(default_factory=dict)  # column -> its name in the output (text -> content)
     _ready: set[str] = field(default_factory=set, init=False)
     _states: dict[int, Any] = field(default_factory=dict, init=False)
     _scrubbers: list[Any] | None = field(default=None, init=False)  # built on first use
@@ -259,8 +261,9 @@ class ShardWork:
         if state.quarantined:
             store.write_bytes(self.layout.quarantine(index), quarantine_jsonl(state.quarantined))
         if stage == self.last_stage:
-            self.write_final(index, alive, dead)
-            ledger.written = Written(alive.height, dead.height, length_histogram(alive), text_bytes(alive))
+            data = self.write_final(index, alive, dead)
+            ledger.written = Written(alive.height, dead.height, length_histogram(alive), text_bytes(alive),
+                                     schema_text(data))
         else:
             store.write_bytes(self.layout.stage_rows(stage, index), parquet_bytes(alive))
             store.write_bytes(self.layout.stage_dead(stage, index), parquet_bytes(dead))
@@ -268,8 +271,17 @@ class ShardWork:
         store.write_json(self.layout.marker(stage, index), ledger.to_json())  # last: the shard is done
         return ledger
 
-    def write_final(self, index: int, alive: pl.DataFrame, dead: pl.DataFrame) -> None:
-        data = alive.drop([c for c in INTERNAL if c in alive.columns])
+    def write_final(self, index: int, alive: pl.DataFrame, dead: pl.DataFrame) -> pl.DataFrame:
+        """Write the shard's output part and its dropped list; returns the part's records."""
+        data = alive.drop([c for c in INTERNAL if c in alive.columns]).rename(self.renames, strict=False)
+        self.write_data(index, data)
+        if dead.height:
+            dropped = dead.sort("_row").select("id", pl.col("_src").alias("source"),
+                                               pl.col("_line").alias("line"), "step", "reason")
+            self.layout.store.write_bytes(self.layout.dropped(index), parquet_bytes(dropped))
+        return data
+
+    def write_data(self, index: int, data: pl.DataFrame) -> None:
         if self.layout.data_format == "jsonl":
             buf = io.BytesIO()
             data.write_ndjson(buf)
@@ -277,8 +289,4 @@ class ShardWork:
         else:
             payload = parquet_bytes(data)
         self.layout.store.write_bytes(self.layout.data(index), payload)
-        if dead.height:
-            dropped = dead.sort("_row").select("id", pl.col("_src").alias("source"),
-                                               pl.col("_line").alias("line"), "step", "reason")
-            self.layout.store.write_bytes(self.layout.dropped(index), parquet_bytes(dropped))
 

@@ -22,6 +22,7 @@ import polars as pl
 
 from curate.io.plan import FilePlan
 from curate.io.records import InputSpec, Quarantined, empty_frame, finish
+from curate.io.schema import concat, from_records
 
 MAX_DEPTH = 500  # deeper JSON is quarantined: Python's parser would hit its recursion limit
 _WS = rb"[ \t\r]*"
@@ -114,22 +115,32 @@ def parse_jsonl(numbered: list[tuple[int, bytes]], file: FilePlan,
         return frame, []
     careful, bad = _parse_careful([nl for nl, c in zip(numbered, care, strict=True) if c or nl[0] in again],
                                   file, spec)
-    return pl.concat([frame.filter(~nul), careful]).sort("_line"), bad
+    return concat([frame.filter(~nul), careful]).sort("_line"), bad
 
 
 def _parse_fast(numbered: list[tuple[int, bytes]], file: FilePlan, spec: InputSpec) -> pl.DataFrame | None:
     if not numbered:
         return empty_frame()
-    # With a schema Polars reads only these two fields (other fields cannot upset
-    # type inference) and still checks that the whole line is valid JSON.
-    schema = {spec.text_field: pl.Utf8, spec.id_field: pl.Utf8}
+    blob = io.BytesIO(b"\n".join(line for _, line in numbered))
     try:
-        frame = pl.read_ndjson(io.BytesIO(b"\n".join(line for _, line in numbered)), schema=schema)
+        if spec.fields == ():
+            # With a schema Polars reads only these two fields (other fields cannot upset
+            # type inference) and still checks that the whole line is valid JSON.
+            frame = pl.read_ndjson(blob, schema={spec.text_field: pl.Utf8, spec.id_field: pl.Utf8})
+        else:  # every field, typed from all the shard's lines
+            frame = pl.read_ndjson(blob, infer_schema_length=None)
     except (Exception, pl.exceptions.PanicException):
         return None
-    if frame.height != len(numbered) or frame[spec.text_field].null_count():
+    if frame.height != len(numbered) or spec.text_field not in frame.columns:
         return None
-    return finish(frame[spec.id_field], frame[spec.text_field], [n for n, _ in numbered], file)
+    text = frame[spec.text_field]
+    ident = frame[spec.id_field] if spec.id_field in frame.columns else pl.Series([None] * frame.height)
+    # The scan sent every line whose text is not a string, or whose id is not a string, null or
+    # a plain integer, the careful way; any other type here means Polars read something else.
+    if text.dtype != pl.Utf8 or text.null_count() or ident.dtype not in (pl.Utf8, pl.Int64, pl.Null):
+        return None
+    extra = frame.select(spec.extra_fields(frame.columns))
+    return finish(ident.cast(pl.Utf8), text, [n for n, _ in numbered], file, extra, spec)
 
 
 def _parse_careful(numbered: list[tuple[int, bytes]], file: FilePlan,
@@ -138,6 +149,8 @@ def _parse_careful(numbered: list[tuple[int, bytes]], file: FilePlan,
     ids: list[str | None] = []
     texts: list[str] = []
     line_nos: list[int] = []
+    extras: list[dict] = []
+    names: dict[str, None] = {}  # the kept fields, in order of first appearance
     for n, line in numbered:
         record = _read_line(line, spec)
         if isinstance(record, str):
@@ -146,13 +159,33 @@ def _parse_careful(numbered: list[tuple[int, bytes]], file: FilePlan,
         ids.append(record[0])
         texts.append(record[1])
         line_nos.append(n)
+        extras.append(record[2])
+        names.update(dict.fromkeys(record[2]))
     if not texts:
         return empty_frame(), bad
-    return finish(ids, texts, line_nos, file), bad
+    extra = from_records(extras, list(names)) if names else None
+    return finish(ids, texts, line_nos, file, extra, spec), bad
 
 
-def _read_line(line: bytes, spec: InputSpec) -> tuple[str | None, str] | str:
-    """(id, text) of one line, or why it cannot be read."""
+def _plain(value: object) -> object:
+    """A decoded value as Polars should hold it: numbers as numbers again, lone surrogates
+    (which no Arrow string can hold) as U+FFFD."""
+    if isinstance(value, _Number):
+        try:
+            return int(value)
+        except ValueError:
+            return float(value)
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _read_line(line: bytes, spec: InputSpec) -> tuple[str | None, str, dict] | str:
+    """(id, text, the other kept fields) of one line, or why it cannot be read."""
     try:
         decoded = line.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -182,7 +215,7 @@ def _read_line(line: bytes, spec: InputSpec) -> tuple[str | None, str] | str:
     for name, value in ((spec.text_field, text), (spec.id_field, ident)):
         if value is not None and (lone := _SURROGATE.search(value)):
             return f"field {name!r} holds a lone surrogate (\\u{ord(lone.group()):04x})"
-    return ident, text
+    return ident, text, {k: _plain(obj[k]) for k in spec.extra_fields(list(obj))}
 
 
 def _depth(line: bytes) -> int:

@@ -39,21 +39,24 @@ def read_parquet_rows(shard: Shard, spec: InputSpec) -> tuple[pl.DataFrame, list
     errors = text_error if id_error is None else pl.select(pl.coalesce(text_error, id_error)).to_series()
     rows = pl.DataFrame({"text": text, "id": ident, "_line": list(lines[:height]), "error": errors,
                          "value": columns[spec.text_field]})
-    good = rows.filter(pl.col("error").is_null())
+    readable = rows["error"].is_null()
+    good = rows.filter(readable)
+    kept = spec.extra_fields(columns.columns)
+    extra = columns.select(kept).filter(readable) if kept else None
     unreadable = rows.filter(pl.col("error").is_not_null()).select("_line", "error", "value")
     bad = [Quarantined(file.source, n, error, _raw(value)) for n, error, value in unreadable.iter_rows()]
     # a footer that promises more rows than the pages hold
     bad += [Quarantined(file.source, n, "row missing from the parquet data", b"") for n in lines[height:]]
-    return finish(good["id"], good["text"], good["_line"], file), bad
+    return finish(good["id"], good["text"], good["_line"], file, extra, spec), bad
 
 
 def _read_local(shard: Shard, spec: InputSpec) -> tuple[list[str], pl.DataFrame | None]:
-    """(column names, the shard's text and id columns or None without a text column) by Polars."""
+    """(column names, the shard's columns the records keep, or None without a text column) by Polars."""
     lazy = pl.scan_parquet(shard.file.path)
     schema = lazy.collect_schema()
     if spec.text_field not in schema:
         return schema.names(), None
-    names = [spec.text_field] + ([spec.id_field] if spec.id_field in schema else [])
+    names = [n for n in schema.names() if n in (spec.text_field, spec.id_field)] + spec.extra_fields(schema.names())
     return schema.names(), lazy.slice(shard.first_line - 1, shard.n_lines).select(names).collect()
 
 
@@ -71,7 +74,7 @@ def _read_remote(shard: Shard, spec: InputSpec) -> tuple[list[str], pl.DataFrame
             if start < first + shard.n_lines and start + rows > first:
                 groups.append((i, start))
             start += rows
-        names = [spec.text_field] + ([spec.id_field] if spec.id_field in schema else [])
+        names = [n for n in schema if n in (spec.text_field, spec.id_field)] + spec.extra_fields(schema)
         table = parquet.read_row_groups([i for i, _ in groups], columns=names)
     offset = first - groups[0][1] if groups else 0
     return schema, pl.from_arrow(table.slice(offset, shard.n_lines))  # type: ignore[return-value]

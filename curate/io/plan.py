@@ -31,6 +31,7 @@ class FilePlan:
     n_lines: int  # complete physical lines, or parquet rows
     damage: str | None = None  # the stream broke after n_lines complete lines
     has_tail: bool = False  # bytes after the last complete line (a partial record) exist
+    add: tuple[tuple[str, object], ...] = ()  # constant provenance columns (input.paths[].add)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,9 @@ def _read_once(paths: list[str], warnings: list[str]) -> list[str]:
     return list(first.values())
 
 
-def plan_inputs(paths: list[str], fmt: str | None, batch_size: int) -> Plan:
+def plan_inputs(paths: list[str], fmt: str | None, batch_size: int,
+                add: dict[str, tuple[tuple[str, object], ...]] | None = None) -> Plan:
+    """The shards of ``paths``; ``add`` gives a file's constant provenance columns."""
     warnings: list[str] = []
     paths = _read_once(paths, warnings)
     sources = _sources(paths)
@@ -137,7 +140,7 @@ def plan_inputs(paths: list[str], fmt: str | None, batch_size: int) -> Plan:
                             "read by content")
         if padding:
             warnings.append(f"{source}: {padding} zero bytes of padding between or after compressed members, ignored")
-        plan = FilePlan(path, source, file_fmt, compression, n_lines, damage, has_tail)
+        plan = FilePlan(path, source, file_fmt, compression, n_lines, damage, has_tail, (add or {}).get(path, ()))
         files.append(plan)
         if n_lines == 0 and damage is None:
             warnings.append(f"{source}: empty file, no records")

@@ -28,7 +28,7 @@ class ShardInput:
     """A shard's readable records and the quarantine entries found while reading it."""
 
     shard: Shard
-    frame: pl.DataFrame  # id, text, _src, _line (+ _shard, _row added by the runner)
+    frame: pl.DataFrame  # id, text, _src, _line, the kept input fields (+ _shard, _row added by the runner)
     quarantined: list[Quarantined] = field(default_factory=list)
 
 
@@ -79,7 +79,7 @@ def parse_raw_shard(raw: RawShard, spec: InputSpec) -> ShardInput:
                         f"({spec.max_record_bytes})", line) for n, line in too_big)
         numbered = [(n, line) for n, line in numbered if len(line) <= spec.max_record_bytes]
     if shard.file.fmt == "text":
-        frame, bad = _parse_text(numbered, shard.file)
+        frame, bad = _parse_text(numbered, shard.file, spec)
     else:
         frame, bad = parse_jsonl(numbered, shard.file, spec)
     quarantined.extend(bad)
@@ -87,7 +87,8 @@ def parse_raw_shard(raw: RawShard, spec: InputSpec) -> ShardInput:
     return ShardInput(shard, frame, quarantined)
 
 
-def _parse_text(numbered: list[tuple[int, bytes]], file: FilePlan) -> tuple[pl.DataFrame, list[Quarantined]]:
+def _parse_text(numbered: list[tuple[int, bytes]], file: FilePlan,
+                spec: InputSpec) -> tuple[pl.DataFrame, list[Quarantined]]:
     bad: list[Quarantined] = []
     texts: list[str] = []
     line_nos: list[int] = []
@@ -99,4 +100,4 @@ def _parse_text(numbered: list[tuple[int, bytes]], file: FilePlan) -> tuple[pl.D
             bad.append(Quarantined(file.source, n, f"invalid UTF-8 at byte {exc.start}", line))
     if not texts:
         return empty_frame(), bad
-    return finish([None] * len(texts), texts, line_nos, file), bad
+    return finish([None] * len(texts), texts, line_nos, file, spec=spec), bad

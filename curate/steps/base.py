@@ -74,6 +74,11 @@ class Step(BaseModel):
         again (``length_floor``), so no kept document ends below ``min_chars``."""
         return False
 
+    def columns_written(self) -> tuple[str, ...]:
+        """The columns this step adds to the records (scores, counts, flags): an input field of
+        the same name is an error, and two steps may not write the same column."""
+        return ()
+
     def key_sources(self) -> tuple[str | None, str | None] | None:
         """(key file, environment variable) this step would take the run's secret key from, or
         None when it needs no key. The driver reads one key for the run (``RunContext.key``),

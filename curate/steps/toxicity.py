@@ -69,6 +69,9 @@ class Toxicity(Step):
             raise ValueError(f"unknown threshold keys {sorted(unknown)}")
         return {key: float(merged[key]) for key in DROP_REASONS if merged.get(key) is not None}
 
+    def columns_written(self) -> tuple[str, ...]:
+        return tuple(SCORE_COLUMNS) if self.add_columns else ()
+
     def gpus(self) -> float:
         return self.gpus_per_worker if self.hf_model and self.device != "cpu" else 0.0
 
