@@ -250,10 +250,24 @@ def build_steps(entries: list[dict[str, Any]], source: str = "<recipe>",
         if base_dir is not None:
             params = _resolve_paths(params, base_dir, _Where(source, lines), ("steps", i), cls.path_keys)
         try:
-            steps.append(cls(**params))
+            step = cls(**params)
         except ValidationError as exc:
             _raise_validation(exc, source, lines, ("steps", i))
+        step._origin = f"{source}:{_where(lines, ('steps', i))}: steps[{i}]"
+        steps.append(step)
+    _check_columns(steps, source, lines)
     return steps
+
+
+def _check_columns(steps: list[Step], source: str, lines: dict[tuple, int]) -> None:
+    """Two steps may not write the same column (the second would overwrite the first's)."""
+    writer: dict[str, int] = {}
+    for i, step in enumerate(steps):
+        for column in step.columns_written():
+            if column in writer:
+                raise RecipeError(f"{source}:{_where(lines, ('steps', i))}: steps[{i}]: writes column {column!r}, "
+                                  f"as steps[{writer[column]}] does; only one step may write a column")
+            writer[column] = i
 
 
 def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedRecipe:

@@ -101,6 +101,12 @@ def run_step(bound: BoundStep, alive: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
         raise RuntimeError(f"step {bound.label} returned {df.height} rows for {alive.height}; "
                            "steps mark drops in the _drop column instead of removing rows")
     reason = pl.col(DROP) if DROP in df.columns else pl.lit(None, dtype=pl.Utf8)
+    flag = bound.step.flag_column()
+    if flag is not None:  # drop: false -- the reason goes in a column, the row stays
+        df = df.with_columns(reason.alias(flag))
+        reason = pl.lit(None, dtype=pl.Utf8)
+        flagged = df[flag].drop_nulls().value_counts(sort=True)
+        out.counters.update({f"flagged_{r}": n for r, n in sorted(flagged.iter_rows())})
     empty = pl.col("text").is_null() | (pl.col("text").str.strip_chars() == "")
     df = df.with_columns(pl.coalesce(reason, pl.when(empty).then(pl.lit("empty_text"))).alias(DROP))
     dead = (df.filter(pl.col(DROP).is_not_null())

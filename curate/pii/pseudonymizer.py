@@ -77,7 +77,7 @@ class Pseudonymizer:
         if unknown:
             raise ValueError(f"unknown PII type(s): {', '.join(unknown)}")
         self.mode = mode
-        self.types = list(types) if types else [t for t, spec in table.items() if spec.get("default")]
+        self.types = list(types) if types else self.default_types()
         self.tags = {t: spec["tag"] for t, spec in table.items()} | dict(tags or {})
         self.private = frozenset(t for t, spec in table.items() if spec.get("private"))
         self.min_score = min_score
@@ -91,6 +91,11 @@ class Pseudonymizer:
         # (type, value) -> replacement, kept across calls: a pure function of the key, so caching
         # changes no output; bounded so a long run's memory stays flat
         self._cache: dict[tuple[str, str], str] = {}
+
+    @staticmethod
+    def default_types() -> list[str]:
+        """The types found when none are named (``default: true`` in rules/pii/patterns.yaml)."""
+        return [t for t, spec in type_table().items() if spec.get("default")]
 
     def __repr__(self) -> str:  # the key is deliberately absent
         return f"Pseudonymizer(mode={self.mode!r}, types={len(self.types)}, keyed={self.keyed})"
@@ -161,6 +166,28 @@ class Pseudonymizer:
         as_series = isinstance(texts, pl.Series)
         counts: Counter[str] = Counter()
         series = texts.cast(pl.Utf8) if as_series else _utf8_series(list(texts), counts)
+        out, _ = self._pseudonymize(series, counts)
+        result = out if as_series else out.to_list()
+        return (result, dict(sorted(counts.items()))) if return_counts else result
+
+    def pseudonymize_annotated(self, texts: pl.Series) -> tuple[pl.Series, dict[str, int], pl.DataFrame]:
+        """``pseudonymize_batch(texts, return_counts=True)`` and, a row per text, the values found
+        by type: a UInt32 column ``pii_<type>`` per enabled type (counts, never values)."""
+        counts: Counter[str] = Counter()
+        out, spans = self._pseudonymize(texts.cast(pl.Utf8), counts)
+        names = [f"pii_{t}" for t in self.types]
+        per_row = pl.DataFrame({"row": pl.int_range(len(texts), dtype=pl.UInt32, eager=True)})
+        if spans.height:
+            found = (spans.group_by("row", "type").len()
+                     .with_columns(pl.col("row").cast(pl.UInt32), ("pii_" + pl.col("type")).alias("type"))
+                     .pivot("type", index="row", values="len"))
+            per_row = per_row.join(found, on="row", how="left")
+        per_row = per_row.select(pl.col(n).fill_null(0).cast(pl.UInt32) if n in per_row.columns
+                                 else pl.lit(0, dtype=pl.UInt32).alias(n) for n in names)
+        return out, dict(sorted(counts.items())), per_row
+
+    def _pseudonymize(self, series: pl.Series, counts: Counter[str]) -> tuple[pl.Series, pl.DataFrame]:
+        """(the rewritten column, the spans found) of a Utf8 column; ``counts`` gets the counts."""
         spans, originals = self._detect_batch_with_texts(series)  # originals: the texts of rows with spans
         out = series.clone()
         if spans.height:
@@ -173,8 +200,7 @@ class Pseudonymizer:
                 grouped.setdefault(row, []).append((start, end, pii_type))
             new_values = [self._rewrite(originals[row], grouped[row], self._cache, counts) for row in grouped]
             out = out.scatter(pl.Series(list(grouped), dtype=pl.UInt32), new_values)
-        result = out if as_series else out.to_list()
-        return (result, dict(sorted(counts.items()))) if return_counts else result
+        return out, spans
 
     def _rewrite(self, text: str, spans: list[tuple[int, int, str]], cache: dict, counts: Counter) -> str:
         for _, _, pii_type in spans:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 DROP = "_drop"  # column a step fills with a drop reason; null keeps the row
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]  # a share or a probability parameter
@@ -65,6 +65,12 @@ class Step(BaseModel):
     # --overwrite removes them with the rest of curate's own output.
     artifacts: ClassVar[tuple[str, ...]] = ()
 
+    _origin: str = PrivateAttr(default="")  # "recipe.yaml:12: steps[3]", for errors found while running
+
+    @property
+    def origin(self) -> str:
+        return self._origin
+
     def setup(self, ctx: RunContext) -> None:
         """Load heavy state. Called once per worker before the first batch."""
 
@@ -74,10 +80,17 @@ class Step(BaseModel):
         again (``length_floor``), so no kept document ends below ``min_chars``."""
         return False
 
+    def flag_column(self) -> str | None:
+        """None when the rows this step marks are dropped; else the column that receives each
+        row's reason instead, the row kept: ``<name>_reason`` for a step with a ``drop``
+        parameter set to false (filters, dedup, toxicity)."""
+        return None if getattr(self, "drop", True) else f"{self.name}_reason"
+
     def columns_written(self) -> tuple[str, ...]:
         """The columns this step adds to the records (scores, counts, flags): an input field of
         the same name is an error, and two steps may not write the same column."""
-        return ()
+        flag = self.flag_column()
+        return (flag,) if flag else ()
 
     def key_sources(self) -> tuple[str | None, str | None] | None:
         """(key file, environment variable) this step would take the run's secret key from, or

@@ -84,6 +84,7 @@ class DedupExact(GlobalStep):
     documents: bool = True
     sentences: bool = False
     min_sentence_chars: NonNegativeInt = 20
+    drop: bool = True  # false: duplicate documents stay, marked in dedup_exact_reason (sentences still go)
 
     def shortens_text(self) -> bool:
         return self.sentences

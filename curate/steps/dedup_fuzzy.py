@@ -95,6 +95,7 @@ class DedupFuzzy(GlobalStep):
     threshold: float = Field(0.6, ge=0.0, le=1.0, description="min estimated Jaccard of a verified pair")
     verify: bool = Field(True, description="check candidate pairs by estimated Jaccard")
     seed: int = Field(0, description="seed of the MinHash permutations")
+    drop: bool = Field(True, description="false: near-duplicates stay, marked in dedup_fuzzy_reason")
 
     @property
     def num_perm(self) -> int:

@@ -9,6 +9,8 @@ writes that column, filters or not (the dedup steps' ``apply``, toxicity).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import polars as pl
 
 from curate.steps.base import DROP, Step, StepOutput
@@ -30,7 +32,22 @@ def drop_reason(reasons: Reasons) -> pl.Expr:
 
 class Filter(Step):
     """A step that keeps or drops whole documents. Subclasses implement ``reasons``; those that
-    also change text first (``length_filter``'s sentence floor) override ``prepare``."""
+    also change text or measure something first (``length_filter``'s sentence floor, the
+    language share) override ``prepare``.
+
+    ``drop: false`` keeps every document and writes the reason it would have been dropped for
+    in ``<name>_reason`` (null: it passes), for a later ``filter`` step or another recipe to
+    decide on; ``annotate: true`` writes the filter's measures as columns (``measures``: the
+    columns ``prepare`` adds, by their temporary name -> their name in the output).
+    """
+
+    measures: ClassVar[dict[str, str]] = {}
+
+    drop: bool = True
+    annotate: bool = False
+
+    def columns_written(self) -> tuple[str, ...]:
+        return super().columns_written() + (tuple(self.measures.values()) if self.annotate else ())
 
     def prepare(self, df: pl.DataFrame) -> StepOutput:
         """The batch as the reasons should see it, with counters for what changed."""
@@ -42,5 +59,7 @@ class Filter(Step):
     def process(self, df: pl.DataFrame) -> StepOutput:
         prepared = self.prepare(df)
         frame = prepared.df
-        return StepOutput(frame.with_columns(drop_reason(self.reasons(frame))), prepared.counters,
-                          prepared.examples)
+        out = frame.with_columns(drop_reason(self.reasons(frame)))
+        measured = [c for c in self.measures if c in out.columns]
+        out = out.rename({c: self.measures[c] for c in measured}) if self.annotate else out.drop(measured)
+        return StepOutput(out, prepared.counters, prepared.examples)

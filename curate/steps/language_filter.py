@@ -9,7 +9,7 @@ from pydantic import Field
 
 from curate.rules import load_yaml
 from curate.steps import register
-from curate.steps.base import Fraction
+from curate.steps.base import Fraction, StepOutput
 from curate.steps.filter import Filter, Reasons
 from curate.text.codepoints import is_one_class
 
@@ -33,9 +33,17 @@ class LanguageFilter(Filter):
     """
 
     name: ClassVar[str] = "language_filter"
+    measures: ClassVar[dict[str, str]] = {"_hangul_ratio": "hangul_ratio"}  # with annotate: true
     min_hangul_ratio: Fraction = Field(default_factory=lambda: load_yaml(RULES)["language_filter"]["min_hangul_ratio"])
 
+    def prepare(self, df: pl.DataFrame) -> StepOutput:
+        return StepOutput(df.with_columns(self.hangul_ratio(df).alias("_hangul_ratio")))
+
     def reasons(self, df: pl.DataFrame) -> Reasons:
+        return [("not_korean", pl.col("_hangul_ratio") < self.min_hangul_ratio)]
+
+    def hangul_ratio(self, df: pl.DataFrame) -> pl.Series:
+        """Hangul letters / all letters per document (0 for a document without letters)."""
         rules = load_yaml(RULES)["language_filter"]
         text = pl.col("text")
         # Counting a class that matches often (Hangul, in Korean text) costs far more than
@@ -48,8 +56,7 @@ class LanguageFilter(Filter):
         if mixed.any():
             rows = mixed.arg_true()
             hangul = hangul.scatter(rows, df[rows].select(_count(text, rules["hangul"]))["text"])
-        ratio = counts.select(
+        return counts.select(
             pl.when(pl.col("other") == 0).then(pl.col("any_hangul").cast(pl.Float64))
             .otherwise(pl.lit(hangul) / (pl.lit(hangul) + pl.col("other")))
         ).to_series()
-        return [("not_korean", ratio < self.min_hangul_ratio)]

@@ -37,6 +37,7 @@ class Pii(Step):
     tags: dict[str, str] | None = None
     key_env: str = DEFAULT_KEY_ENV
     key_file: str | None = None
+    annotate: bool = False  # write pii_<type>: the values found per document, by type (counts only)
 
     _pseudonymizer: Pseudonymizer | None = PrivateAttr(default=None)
 
@@ -57,6 +58,11 @@ class Pii(Step):
         if unknown:
             raise ValueError(f"unknown PII type(s): {', '.join(unknown)}")
         return value
+
+    def columns_written(self) -> tuple[str, ...]:
+        if not self.annotate:
+            return ()
+        return tuple(f"pii_{t}" for t in (self.types or Pseudonymizer.default_types()))
 
     def key_sources(self) -> tuple[str | None, str | None]:
         return self.key_file, self.key_env
@@ -79,8 +85,13 @@ class Pii(Step):
         if self._pseudonymizer is None:  # direct use without an executor
             self.setup(RunContext())
         assert self._pseudonymizer is not None
-        text, counts = self._pseudonymizer.pseudonymize_batch(df["text"], return_counts=True)
+        if self.annotate:
+            text, counts, per_row = self._pseudonymizer.pseudonymize_annotated(df["text"])
+            out = df.with_columns(text.alias("text"), *per_row.get_columns())
+        else:
+            text, counts = self._pseudonymizer.pseudonymize_batch(df["text"], return_counts=True)
+            out = df.with_columns(text.alias("text"))
         counters = {
             (name if name == SENTENCES_REMOVED else f"pii_{name}"): count for name, count in counts.items()
         }
-        return StepOutput(df.with_columns(text.alias("text")), counters=counters)
+        return StepOutput(out, counters=counters)

@@ -39,7 +39,9 @@ class Toxicity(Step):
     unit: Literal["document", "sentence"] = "document"
     thresholds: str | dict[str, float] = "benchmark"  # preset name, or p_* -> max allowed score
     override: dict[str, float | None] = Field(default_factory=dict)  # per-key changes to the preset; None removes a key
-    drop: bool = True  # False: only add the score columns
+    # False: keep every text and add the score columns; for documents the reason one would be
+    # dropped for goes in toxicity_reason
+    drop: bool = True
     add_columns: bool = True  # for unit=sentence the columns hold the highest score of any sentence
     model_dir: str | None = None  # directory holding toxicity.npz; None: the shipped model
     hf_model: str | None = None  # directory of a saved HF sequence classifier (never downloaded)
@@ -69,8 +71,11 @@ class Toxicity(Step):
             raise ValueError(f"unknown threshold keys {sorted(unknown)}")
         return {key: float(merged[key]) for key in DROP_REASONS if merged.get(key) is not None}
 
+    def flag_column(self) -> str | None:
+        return super().flag_column() if self.unit == "document" else None
+
     def columns_written(self) -> tuple[str, ...]:
-        return tuple(SCORE_COLUMNS) if self.add_columns else ()
+        return super().columns_written() + (SCORE_COLUMNS if self.add_columns else ())
 
     def gpus(self) -> float:
         return self.gpus_per_worker if self.hf_model and self.device != "cpu" else 0.0
@@ -91,7 +96,7 @@ class Toxicity(Step):
 
     def _reason(self, scores: pl.DataFrame) -> pl.Series:
         """The first drop reason whose threshold a row's score exceeds (null: none does)."""
-        limits = self.effective_thresholds() if self.drop else {}
+        limits = self.effective_thresholds() if self.drop or self.unit == "document" else {}
         return scores.select(drop_reason([(DROP_REASONS[key], pl.col(key) > limit)
                                           for key, limit in limits.items()])).to_series()
 
@@ -106,7 +111,7 @@ class Toxicity(Step):
         out = df.with_columns(scores.select(SCORE_COLUMNS)) if self.add_columns else df
         if reason.null_count() < len(reason):
             out = out.with_columns(reason)
-        counters = {f"docs_dropped_{name}": count for name, count in _counts(reason).items()}
+        counters = {f"docs_dropped_{name}": count for name, count in _counts(reason).items()} if self.drop else {}
         return StepOutput(out, counters={"docs_scored": df.height, **counters})
 
     def _process_sentences(self, df: pl.DataFrame) -> StepOutput:

@@ -1,0 +1,111 @@
+"""Issue 17, item 2: steps annotate instead of dropping; a `filter` step drops by a SQL condition;
+annotate-then-filter keeps what the one-shot recipe keeps."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+
+import polars as pl
+import pytest
+from spine_util import SHARED_DATA, jsonl, read_outputs, run, write_recipe
+
+from curate.config import RecipeError, load_recipe
+from curate.runner import run_in_memory
+from curate.steps.language_filter import LanguageFilter
+from curate.steps.pii import Pii
+
+
+def _corpus(tmp_path) -> list[str]:
+    """Real news and reviews, some English, some copies: every filter has something to do."""
+    with open(SHARED_DATA / "wikinews_ko.csv", encoding="utf-8") as fh:
+        news = [row["내용"] for row in csv.DictReader(fh)][:80]
+    with gzip.open(SHARED_DATA / "nsmc_reviews.jsonl.gz", "rt", encoding="utf-8") as fh:
+        reviews = [json.loads(next(fh))["text"] for _ in range(120)]
+    english = [f"This is an English review number {i}, which the language filter drops." for i in range(10)]
+    texts = news + reviews + english + news[:5]  # five exact copies
+    records = [{"id": f"d{i}", "text": t, "source": "news" if i < 80 else "reviews"} for i, t in enumerate(texts)]
+    (tmp_path / "in.jsonl").write_bytes(jsonl(records))
+    return ["in.jsonl"]
+
+
+ONE_SHOT = [{"step": "dedup_exact"},
+            {"step": "language_filter", "min_hangul_ratio": 0.5},
+            {"step": "quality_filter"},
+            {"step": "toxicity", "thresholds": "benchmark", "add_columns": False}]
+ANNOTATE = [{"step": "dedup_exact", "drop": False},
+            {"step": "language_filter", "min_hangul_ratio": 0.5, "drop": False, "annotate": True},
+            {"step": "quality_filter", "drop": False},
+            {"step": "toxicity", "thresholds": "benchmark", "drop": False}]
+WHERE = ("dedup_exact_reason is null and language_filter_reason is null and quality_filter_reason is null "
+         "and toxicity_reason is null")
+
+
+def test_annotate_then_filter_keeps_what_the_one_shot_recipe_keeps(tmp_path):
+    inputs = _corpus(tmp_path)
+    one_shot = run(write_recipe(tmp_path, inputs, ONE_SHOT, batch_size=70), output=str(tmp_path / "one"))
+    annotated = run(write_recipe(tmp_path, inputs, ANNOTATE, batch_size=70), output=str(tmp_path / "annotated"))
+    assert annotated["records_kept"] == 215 and annotated["records_dropped"] == 0
+    flagged = {k: v for s in annotated["steps"] for k, v in s["counters"].items() if k.startswith("flagged_")}
+    assert flagged["flagged_duplicate_document"] == 5 and flagged["flagged_not_korean"] >= 10
+    out = read_outputs(tmp_path / "annotated")[0]
+    assert {"hangul_ratio", "p_hate", "toxicity_reason", "source"} <= set(out.columns)
+    assert out.filter(pl.col("text").str.starts_with("This is an English"))["hangul_ratio"].max() == 0.0
+    # a second recipe reads the first one's output and only filters
+    second = tmp_path / "second"
+    second.mkdir()
+    recipe = write_recipe(second, [str(tmp_path / "annotated" / "data" / "*.parquet")],
+                          [{"step": "filter", "where": WHERE}])
+    filtered = run(recipe)
+    kept_once, kept_twice = read_outputs(tmp_path / "one")[0], read_outputs(second / "out")[0]
+    assert filtered["records_kept"] == one_shot["records_kept"] < 215
+    assert kept_twice.select("id", "text").equals(kept_once.select("id", "text"))
+    assert kept_twice["source"].to_list() == kept_once["source"].to_list()  # the input's field, both ways
+
+
+def test_filter_by_source_and_score(tmp_path):
+    inputs = _corpus(tmp_path)
+    steps = [{"step": "toxicity", "thresholds": "pretrain"},
+             {"step": "filter", "where": "source = 'news' or p_hate < 0.2", "reason": "hateful_review"}]
+    report = run(write_recipe(tmp_path, inputs, steps))
+    kept, dropped, _ = read_outputs(tmp_path / "out")
+    assert kept.filter(pl.col("source") == "reviews")["p_hate"].max() < 0.2
+    assert kept.filter(pl.col("source") == "news").height == 80  # news stay, whatever their score
+    assert kept.filter(pl.col("source") == "news")["p_hate"].max() > 0.2
+    assert set(dropped["reason"]) == {"hateful_review"} and report["records_dropped"] == dropped.height > 0
+
+
+def test_a_bad_condition_is_a_recipe_error_with_its_line(tmp_path):
+    recipe = write_recipe(tmp_path, _corpus(tmp_path), [{"step": "noop"}, {"step": "filter", "where": "p_hate <"}])
+    with pytest.raises(RecipeError, match=r"recipe.yaml:\d+: steps\[1\].where: .*not a SQL condition"):
+        load_recipe(recipe)
+    recipe = write_recipe(tmp_path, _corpus(tmp_path), [{"step": "noop"}, {"step": "filter", "where": "p_hat < 0.8"}])
+    line = next(i for i, text in enumerate(recipe.read_text().splitlines(), 1) if "step: filter" in text)
+    with pytest.raises(RecipeError, match=rf"recipe.yaml:{line}: steps\[1\]: where: no column 'p_hat'.*source"):
+        run(recipe)
+
+
+def test_two_steps_may_not_write_one_column(tmp_path):
+    steps = [{"step": "language_filter", "drop": False}, {"step": "language_filter", "drop": False}]
+    with pytest.raises(RecipeError, match=r"steps\[1\]: writes column 'language_filter_reason', as steps\[0\]"):
+        load_recipe(write_recipe(tmp_path, _corpus(tmp_path), steps))
+
+
+def test_pii_counts_by_type_per_document_never_values():
+    df = pl.DataFrame({"id": ["a", "b", "c"],
+                       "text": ["연락처 010-2345-6789, 메일 hong@example.com, 010-9876-5432",
+                                "개인정보가 없는 문장입니다.", "서버 IP 192.168.10.24"]})
+    kept, _, stats = run_in_memory([Pii(annotate=True, key_env="CURATE_TEST_NO_KEY")], df)
+    assert kept["pii_phone"].to_list() == [2, 0, 0] and kept["pii_email"].to_list() == [1, 0, 0]
+    assert kept["pii_ipv4"].to_list() == [0, 0, 1] and kept.schema["pii_phone"] == pl.UInt32
+    assert "010-2345-6789" not in kept["text"][0]
+    assert stats[0].counters == {"pii_email": 1, "pii_ipv4": 1, "pii_phone": 2}
+
+
+def test_language_share_is_written_only_when_asked():
+    df = pl.DataFrame({"id": ["a", "b"], "text": ["한국어 문장입니다", "mostly English 한"]})
+    plain, _, _ = run_in_memory([LanguageFilter(min_hangul_ratio=0.0)], df)
+    assert "hangul_ratio" not in plain.columns and "_hangul_ratio" not in plain.columns
+    kept, _, _ = run_in_memory([LanguageFilter(min_hangul_ratio=0.0, annotate=True)], df)
+    assert kept["hangul_ratio"].to_list() == [1.0, pytest.approx(1 / 14)]  # 1 Hangul letter of 14
