@@ -82,6 +82,14 @@ class OutputConfig(BaseModel):
         return {k: v for k, v in names.items() if k != v}
 
 
+class ReportConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # An input field (or provenance column) the report counts by: records in, kept, dropped by
+    # step and reason, bytes and PII by type for each of its values (the most frequent ones)
+    group_by: str | None = None
+    max_groups: int = Field(50, ge=1, le=10_000)  # the rest are summed as "(other)"
+
+
 class KeyConfig(BaseModel):
     """Where the pseudonymization key comes from; the key itself never goes in a recipe."""
 
@@ -104,6 +112,7 @@ class Recipe(BaseModel):
     shuffle_partitions: int | None = Field(None, ge=1)
     seed: int = 0
     key: KeyConfig = KeyConfig()
+    report: ReportConfig = ReportConfig()
     # A directory of rule files that win over the shipped ones, file by file (same relative
     # names as rules/: clean/boilerplate.yaml, ...); relative to the recipe.
     rules: str | None = None

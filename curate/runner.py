@@ -14,10 +14,10 @@ from typing import Any
 
 import polars as pl
 
-from curate.steps.base import DROP, GlobalStep, Step, StepOutput
+from curate.steps.base import DROP, GROUP, GlobalStep, Step, StepOutput
 
 DEAD_SCHEMA = {"id": pl.Utf8, "_src": pl.Utf8, "_line": pl.Int64, "_shard": pl.Int64, "_row": pl.Int64,
-               "step": pl.Utf8, "reason": pl.Utf8}
+               "step": pl.Utf8, "reason": pl.Utf8, "_group": pl.Utf8}
 EXAMPLES_PER_STEP = 20  # examples kept per step and shard (the report keeps fewer overall)
 
 
@@ -32,6 +32,7 @@ class StepStats:
     drops: dict[str, int] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
     examples: list[dict[str, Any]] = field(default_factory=list)
+    by_group: dict[str, dict[str, int]] = field(default_factory=dict)  # counters per report.group_by value
 
     def merge(self, other: StepStats, max_examples: int = EXAMPLES_PER_STEP) -> None:
         self.rows_in += other.rows_in
@@ -43,17 +44,24 @@ class StepStats:
             self.drops[key] = self.drops.get(key, 0) + value
         for key, value in other.counters.items():
             self.counters[key] = self.counters.get(key, 0) + value
+        for group, counters in other.by_group.items():
+            mine = self.by_group.setdefault(group, {})
+            for key, value in counters.items():
+                mine[key] = mine.get(key, 0) + value
         room = max_examples - len(self.examples)
         if room > 0:
             self.examples.extend(other.examples[:room])
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "step": self.step, "rows_in": self.rows_in, "rows_out": self.rows_out,
             "bytes_in": self.bytes_in, "bytes_out": self.bytes_out, "seconds": round(self.seconds, 6),
             "drops": dict(sorted(self.drops.items())), "counters": dict(sorted(self.counters.items())),
             "examples": self.examples,
         }
+        if self.by_group:
+            data["by_group"] = {g: dict(sorted(c.items())) for g, c in sorted(self.by_group.items())}
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> StepStats:
@@ -111,7 +119,8 @@ def run_step(bound: BoundStep, alive: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
     df = df.with_columns(pl.coalesce(reason, pl.when(empty).then(pl.lit("empty_text"))).alias(DROP))
     dead = (df.filter(pl.col(DROP).is_not_null())
               .select("id", "_src", "_line", "_shard", "_row", pl.lit(bound.label).alias("step"),
-                      pl.col(DROP).alias("reason")))
+                      pl.col(DROP).alias("reason"),
+                      pl.col(GROUP) if GROUP in df.columns else pl.lit(None, dtype=pl.Utf8).alias(GROUP)))
     alive_out = df.filter(pl.col(DROP).is_null()).drop(DROP)
     stats.rows_out = alive_out.height
     stats.bytes_out = text_bytes(alive_out)
@@ -120,6 +129,7 @@ def run_step(bound: BoundStep, alive: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
         stats.drops = dict(zip(counts["reason"].to_list(), counts["len"].to_list(), strict=True))
     stats.counters = {k: int(v) for k, v in out.counters.items()}
     stats.examples = list(out.examples[:EXAMPLES_PER_STEP])
+    stats.by_group = out.by_group
     return alive_out, dead.cast(DEAD_SCHEMA), stats  # type: ignore[arg-type]
 
 

@@ -109,3 +109,37 @@ def test_language_share_is_written_only_when_asked():
     assert "hangul_ratio" not in plain.columns and "_hangul_ratio" not in plain.columns
     kept, _, _ = run_in_memory([LanguageFilter(min_hangul_ratio=0.0, annotate=True)], df)
     assert kept["hangul_ratio"].to_list() == [1.0, pytest.approx(1 / 14)]  # 1 Hangul letter of 14
+
+
+def test_the_report_counts_by_source(tmp_path):
+    """Issue 17, item 3: kept, dropped by reason, bytes and PII by type for each source."""
+    records = [{"id": f"n{i}", "text": f"{i}번째 기사입니다. 문의는 010-2345-{6000 + i} 으로 연락 바랍니다.",
+                "source": "news"} for i in range(30)]
+    records += [{"id": f"c{i}", "text": "English comment only" if i % 3 == 0 else f"댓글 {i}번째 남깁니다 좋아요",
+                 "source": "comments"} for i in range(40)]
+    records += [{"id": "x", "text": "출처가 없는 문서입니다. 궁금한 점은 담당자에게 메일 hong@example.com 로 "
+                                    "보내 주시기 바랍니다"}]
+    (tmp_path / "in.jsonl").write_bytes(jsonl(records) + b"{broken\n")
+    steps = [{"step": "pii"}, {"step": "language_filter", "min_hangul_ratio": 0.5}, {"step": "dedup_exact"}]
+    report = run(write_recipe(tmp_path, ["in.jsonl"], steps, batch_size=25, report={"group_by": "source"}))
+    groups = report["by_group"]["values"]
+    assert report["by_group"]["field"] == "source" and list(groups) == ["comments", "news", "(missing)"]
+    news, comments, missing = groups["news"], groups["comments"], groups["(missing)"]
+    assert news["records_in"] == 30 and news["kept"] == 30 and news["counters"] == {"pii_phone": 30}
+    assert comments["dropped"] == {"language_filter: not_korean": 14} and comments["kept"] == 26
+    assert missing == {**missing, "records_in": 1, "kept": 1, "counters": {"pii_email": 1}}
+    assert sum(g["records_in"] for g in groups.values()) == report["records_in"] - report["records_quarantined"]
+    assert sum(g["kept"] for g in groups.values()) == report["records_kept"]
+    assert news["bytes_out"] > 0 and comments["bytes_in"] > comments["bytes_out"]
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "By source (3 values)" in html and "language_filter: not_korean 14" in html
+    assert "_group" not in read_outputs(tmp_path / "out")[0].columns
+
+
+def test_many_sources_are_capped_with_the_rest_as_other(tmp_path):
+    records = [{"id": str(i), "text": f"문서 {i}번입니다", "site": f"site{i % 7}"} for i in range(70)]
+    (tmp_path / "in.jsonl").write_bytes(jsonl(records))
+    report = run(write_recipe(tmp_path, ["in.jsonl"], [{"step": "noop"}],
+                              report={"group_by": "site", "max_groups": 3}))
+    values = report["by_group"]["values"]
+    assert list(values) == ["site0", "site1", "site2", "(other)"] and values["(other)"]["records_in"] == 40

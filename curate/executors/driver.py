@@ -137,7 +137,7 @@ class Executor(ABC):
                          recipe.input.kept_fields(),
                          tuple(c for s in loaded.steps for c in s.columns_written()) + tuple(renames.values()))
         work = ShardWork(layout, stages, spec, ctx, plan, recipe.batch_size, recipe.shuffle_partitions, rules,
-                         renames)
+                         renames, recipe.report.group_by)
         all_shards = [s.index for s in plan.shards]
         global_seconds: dict[str, dict[str, Any]] = {}
         markers: list[ShardLedger] = []

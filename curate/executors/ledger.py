@@ -35,6 +35,7 @@ class Received:
     quarantined: int
     hist_in: list[int]
     bytes_in: int = 0  # markers from before byte counting lack it
+    groups_in: dict[str, list[int]] | None = None  # report.group_by value -> [records, text bytes]
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Written:
     hist_out: list[int]
     bytes_out: int = 0
     schema: str | None = None  # the output part's schema (curate.executors.output_schema.schema_text)
+    groups_out: dict[str, dict[str, Any]] | None = None  # report.group_by value -> kept, bytes_out, dropped
 
 
 @dataclass
@@ -71,10 +73,11 @@ class ShardLedger:
     def from_json(cls, data: dict[str, Any]) -> ShardLedger:
         received = written = None
         if "records_in" in data:
-            received = Received(data["records_in"], data["quarantined"], data["hist_in"], data.get("bytes_in", 0))
+            received = Received(data["records_in"], data["quarantined"], data["hist_in"], data.get("bytes_in", 0),
+                                data.get("groups_in"))
         if "kept" in data:
             written = Written(data["kept"], data["dropped"], data["hist_out"], data.get("bytes_out", 0),
-                              data.get("schema"))
+                              data.get("schema"), data.get("groups_out"))
         steps = [StepStats.from_dict(s) for s in data.get("steps", [])]
         return cls(data["shard"], data["stage"], steps, received, written, data.get("node"), data.get("peak_rss_mb"))
 

@@ -25,11 +25,12 @@ from curate.executors.output_schema import schema_text
 from curate.executors.worker_info import node_name, peak_rss_mb, reset_peak
 from curate.io.plan import Plan
 from curate.io.read import InputSpec, Quarantined, RawShard, parse_raw_shard
+from curate.io.schema import as_json
 from curate.rules import unpack_rules, use_rules_dir
 from curate.runner import BoundStep, empty_dead, run_steps, text_bytes
-from curate.steps.base import GlobalStep, RunContext, Step
+from curate.steps.base import GROUP, GlobalStep, RunContext, Step
 
-INTERNAL = ("_src", "_line", "_shard", "_row")
+INTERNAL = ("_src", "_line", "_shard", "_row", GROUP)
 READ = "read"  # the pseudo-step that accounts for records arriving with empty text
 
 
@@ -38,6 +39,19 @@ class _ReadCheck(Step):
 
     def process(self, df: pl.DataFrame) -> pl.DataFrame:
         return df  # the runner drops empty texts by itself
+
+
+MISSING = "(missing)"  # the group of records without a value in the report.group_by field
+
+
+def group_values(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """The ``_group`` column: the field's value as text (a nested value as JSON), or MISSING."""
+    if name not in frame.columns:
+        return pl.lit(MISSING).alias(GROUP)
+    values = frame[name]
+    if isinstance(values.dtype, pl.List | pl.Array | pl.Struct):
+        values = as_json(values)
+    return pl.lit(values.cast(pl.Utf8, strict=False)).fill_null(MISSING).alias(GROUP)
 
 
 @dataclass
@@ -136,6 +150,7 @@ class ShardWork:
     shuffle_partitions: int | None = None  # global steps' partitions; None: from the record count
     rules_files: dict[str, bytes] | None = None  # the recipe's `rules:` directory, packed (rules.pack_rules_dir)
     renames: dict[str, str] = field(default_factory=dict)  # column -> its name in the output (text -> content)
+    group_by: str | None = None  # report.group_by: the field the report counts by
     _ready: set[str] = field(default_factory=set, init=False)
     _states: dict[int, Any] = field(default_factory=dict, init=False)
     _scrubbers: list[Any] | None = field(default=None, init=False)  # built on first use
@@ -175,6 +190,8 @@ class ShardWork:
         dead = self.read_parquet(self.layout.stage_dead(stage - 1, index))
         if alive is None:
             raise FileNotFoundError(self.layout.store.shown(self.layout.stage_rows(stage - 1, index)))
+        if dead is not None and GROUP not in dead.columns:  # written by a version without groups
+            dead = dead.with_columns(pl.lit(None, dtype=pl.Utf8).alias(GROUP))
         return alive, empty_dead() if dead is None else dead
 
     def read_parquet(self, rel: str) -> pl.DataFrame | None:
@@ -216,8 +233,13 @@ class ShardWork:
             pl.lit(raw.shard.index, dtype=pl.Int64).alias("_shard"),
             pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
         )
+        groups = None
+        if self.group_by is not None:
+            frame = frame.with_columns(group_values(frame, self.group_by))
+            groups = {g: [n, b] for g, n, b in frame.group_by(GROUP).agg(
+                pl.len(), pl.col("text").str.len_bytes().sum()).sort(GROUP).iter_rows()}
         received = Received(frame.height + len(parsed.quarantined), len(parsed.quarantined),
-                            length_histogram(frame), text_bytes(frame))
+                            length_histogram(frame), text_bytes(frame), groups)
         return frame, parsed.quarantined, received
 
     def run_stage(self, stage: int, index: int, raw: RawShard | None = None) -> ShardLedger:
@@ -263,13 +285,27 @@ class ShardWork:
         if stage == self.last_stage:
             data = self.write_final(index, alive, dead)
             ledger.written = Written(alive.height, dead.height, length_histogram(alive), text_bytes(alive),
-                                     schema_text(data))
+                                     schema_text(data), self.group_counts(alive, dead))
         else:
             store.write_bytes(self.layout.stage_rows(stage, index), parquet_bytes(alive))
             store.write_bytes(self.layout.stage_dead(stage, index), parquet_bytes(dead))
         ledger.node, ledger.peak_rss_mb = node_name(), peak_rss_mb()
         store.write_json(self.layout.marker(stage, index), ledger.to_json())  # last: the shard is done
         return ledger
+
+    def group_counts(self, alive: pl.DataFrame, dead: pl.DataFrame) -> dict[str, dict[str, Any]] | None:
+        """Per report.group_by value: records kept, their text bytes, and drops by step and reason."""
+        if self.group_by is None:
+            return None
+        groups: dict[str, dict[str, Any]] = {}
+        kept = alive.group_by(GROUP).agg(pl.len(), pl.col("text").str.len_bytes().sum()).sort(GROUP)
+        for group, n, size in kept.iter_rows():
+            groups[group] = {"kept": n, "bytes_out": size, "dropped": {}}
+        drops = dead.group_by(GROUP, "step", "reason").len().sort(GROUP, "step", "reason")
+        for group, step, reason, n in drops.iter_rows():
+            entry = groups.setdefault(group or MISSING, {"kept": 0, "bytes_out": 0, "dropped": {}})
+            entry["dropped"][f"{step}: {reason}"] = n
+        return groups
 
     def write_final(self, index: int, alive: pl.DataFrame, dead: pl.DataFrame) -> pl.DataFrame:
         """Write the shard's output part and its dropped list; returns the part's records."""

@@ -16,7 +16,7 @@ from curate.io.plan import FilePlan
 
 RECORD_COLUMNS = ("id", "text", "_src", "_line")
 # Columns curate itself writes while records are in flight; an input field may not take their names.
-INTERNAL_COLUMNS = ("_src", "_line", "_shard", "_row", "_drop")
+INTERNAL_COLUMNS = ("_src", "_line", "_shard", "_row", "_drop", "_group")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 from curate.executors.ledger import HIST_BINS, LedgerError, RunLedger, ShardLedger
 from curate.executors.shard import READ
 from curate.executors.store import Store
+from curate.report.groups import group_report
 from curate.report.html import render_html
 
 __all__ = ["LedgerError", "build_report", "write_reports"]
@@ -34,6 +35,8 @@ def build_report(loaded: Any, plan: Any, markers: list[ShardLedger], global_seco
             quarantine_errors[json.loads(line)["error"].split(":")[0]] += 1
     seconds = finished - started
     bytes_in = ledger.bytes_in
+    steps = [s.to_dict() for s in ledger.steps]
+    group_by = loaded.recipe.report.group_by
     return {
         "records_in": ledger.records_in,
         "records_kept": ledger.kept,
@@ -47,7 +50,8 @@ def build_report(loaded: Any, plan: Any, markers: list[ShardLedger], global_seco
         "shards": len(plan.shards),
         "seconds": round(seconds, 3),
         "mb_per_s": round(bytes_in / 1e6 / seconds, 3) if seconds > 0 else None,
-        "steps": [s.to_dict() for s in ledger.steps],
+        "steps": steps,
+        **({"by_group": group_report(group_by, markers, steps, loaded.recipe.report.max_groups)} if group_by else {}),
         "global_phases": global_seconds,
         "nodes": nodes_summary(markers, global_seconds),
         "inputs": [{"file": f, **dict(sorted(c.items()))} for f, c in sorted(per_file.items())],

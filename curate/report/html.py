@@ -100,6 +100,7 @@ def render_html(report: dict[str, Any]) -> str:
 <h2>Document length, before and after</h2>{_histogram(hist['bin_lower_chars'], hist['before'], hist['after'])}
 <h2>Step counters</h2><table><tr><th>step</th><th>counter</th><th>value</th></tr>{counters}</table>
 <h2>Quarantine</h2>{_bars(quarantine, color='#b3261e')}
+{_groups_section(report.get('by_group'))}
 <h2>Inputs</h2><table><tr><th>file</th><th>in</th><th>kept</th><th>dropped</th><th>quarantined</th></tr>
 {inputs}</table>
 </body></html>
@@ -133,6 +134,41 @@ def _nodes_table(nodes: dict[str, dict[str, Any]]) -> str:
         f"<td>{n['shuffle_tasks']:,}</td><td>{n['peak_rss_mb']:,}</td></tr>" for name, n in nodes.items())
     return ("<h2>Nodes</h2><table><tr><th>node</th><th>shard stages</th><th>MB parsed</th>"
             f"<th>shuffle tasks</th><th>largest worker peak MB</th></tr>{rows}</table>")
+
+
+def _groups_section(by_group: dict[str, Any] | None) -> str:
+    """Counts per value of report.group_by: a table, and kept vs dropped as stacked bars."""
+    if not by_group:
+        return ""
+    values = by_group["values"]
+    counters = sorted({k for v in values.values() for k in v["counters"]})
+    rows = "".join(
+        f"<tr><td>{escape(g)}</td><td>{v['records_in']:,}</td><td>{v['kept']:,}</td><td>{v['dropped_total']:,}</td>"
+        f"<td>{v['bytes_in'] / 1e6:,.2f}</td><td>{v['bytes_out'] / 1e6:,.2f}</td>"
+        f"<td>{escape(', '.join(f'{r} {n:,}' for r, n in v['dropped'].items()))}</td>"
+        + "".join(f"<td>{v['counters'].get(c, 0):,}</td>" for c in counters) + "</tr>"
+        for g, v in values.items())
+    head = "".join(f"<th>{escape(c)}</th>" for c in counters)
+    return (f"<h2>By {escape(by_group['field'])} ({by_group['groups']:,} values)</h2>"
+            f"{_stacked(values)}<table><tr><th>{escape(by_group['field'])}</th><th>in</th><th>kept</th>"
+            f"<th>dropped</th><th>MB in</th><th>MB out</th><th>dropped by step: reason</th>{head}</tr>{rows}</table>")
+
+
+def _stacked(values: dict[str, dict[str, Any]], width: int = 900) -> str:
+    """One bar per group: kept (green) then dropped (orange), to scale with the largest group."""
+    top = max((v["kept"] + v["dropped_total"] for v in values.values()), default=0) or 1
+    bar_h, label_w = 18, 230
+    parts = [f'<svg width="{width}" height="{bar_h * len(values) + 4}" role="img">']
+    for i, (group, v) in enumerate(values.items()):
+        y, scale = i * bar_h, (width - label_w - 160) / top
+        kept_w, dropped_w = v["kept"] * scale, v["dropped_total"] * scale
+        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{escape(group)}</text>'
+                     f'<rect x="{label_w}" y="{y + 2}" width="{kept_w:.1f}" height="{bar_h - 5}" fill="#1a7f37"/>'
+                     f'<rect x="{label_w + kept_w:.1f}" y="{y + 2}" width="{dropped_w:.1f}" height="{bar_h - 5}" '
+                     f'fill="#b35900"/><text x="{label_w + kept_w + dropped_w + 5:.1f}" y="{y + 13}">'
+                     f'{v["kept"]:,} kept, {v["dropped_total"]:,} dropped</text>')
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def _mbps(step: dict[str, Any]) -> float:

@@ -25,6 +25,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 DROP = "_drop"  # column a step fills with a drop reason; null keeps the row
+GROUP = "_group"  # the record's value of the run's report.group_by field, as text (when it has one)
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]  # a share or a probability parameter
 
 
@@ -44,12 +45,14 @@ class StepOutput:
 
     ``counters`` are summed across batches into the report (e.g. PII found by
     type). ``examples`` are short illustrative records (never PII values) that
-    the report keeps up to a cap.
+    the report keeps up to a cap. ``by_group``: counters per value of the run's
+    ``report.group_by`` field (the batch's ``_group`` column, when it has one).
     """
 
     df: pl.DataFrame
     counters: dict[str, int] = field(default_factory=dict)
     examples: list[dict[str, Any]] = field(default_factory=list)
+    by_group: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 class Step(BaseModel):

@@ -22,7 +22,7 @@ from curate.pii.keys import DEFAULT_KEY_ENV, key_from_env_or_file
 from curate.pii.pseudonymizer import MODES, SENTENCES_REMOVED, Pseudonymizer, type_table
 from curate.pii.raw import scrub_raw_lines
 from curate.steps import register
-from curate.steps.base import Fraction, RunContext, Step, StepOutput
+from curate.steps.base import GROUP, Fraction, RunContext, Step, StepOutput
 
 
 @register
@@ -85,13 +85,19 @@ class Pii(Step):
         if self._pseudonymizer is None:  # direct use without an executor
             self.setup(RunContext())
         assert self._pseudonymizer is not None
-        if self.annotate:
+        by_group: dict[str, dict[str, int]] = {}
+        if self.annotate or GROUP in df.columns:
             text, counts, per_row = self._pseudonymizer.pseudonymize_annotated(df["text"])
-            out = df.with_columns(text.alias("text"), *per_row.get_columns())
+            out = df.with_columns(text.alias("text"), *per_row.get_columns()) if self.annotate else \
+                df.with_columns(text.alias("text"))
+            if GROUP in df.columns:  # the report counts PII by type per report.group_by value
+                sums = per_row.with_columns(df[GROUP]).group_by(GROUP).sum()
+                by_group = {row.pop(GROUP): {k: v for k, v in row.items() if v}
+                            for row in sums.iter_rows(named=True)}
         else:
             text, counts = self._pseudonymizer.pseudonymize_batch(df["text"], return_counts=True)
             out = df.with_columns(text.alias("text"))
         counters = {
             (name if name == SENTENCES_REMOVED else f"pii_{name}"): count for name, count in counts.items()
         }
-        return StepOutput(out, counters=counters)
+        return StepOutput(out, counters=counters, by_group=by_group)
