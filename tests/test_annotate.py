@@ -103,6 +103,16 @@ def test_pii_counts_by_type_per_document_never_values():
     assert stats[0].counters == {"pii_email": 1, "pii_ipv4": 1, "pii_phone": 2}
 
 
+
+def test_a_batch_without_pii_counts_zero_per_row_and_per_group():
+    """Regression: with no PII in a batch every count column was a one-row literal, and the
+    report's per-group sum failed to broadcast it against the batch."""
+    df = pl.DataFrame({"id": ["a", "b"], "text": ["개인정보가 없는 문장입니다.", "이것도 없습니다."],
+                       "_group": ["news", "web"]})
+    out = Pii(annotate=True, key_env="CURATE_TEST_NO_KEY").process(df)
+    assert out.df["pii_phone"].to_list() == [0, 0] and out.df.height == 2
+    assert out.by_group == {"news": {}, "web": {}}
+
 def test_language_share_is_written_only_when_asked():
     df = pl.DataFrame({"id": ["a", "b"], "text": ["한국어 문장입니다", "mostly English 한"]})
     plain, _, _ = run_in_memory([LanguageFilter(min_hangul_ratio=0.0)], df)

@@ -182,3 +182,34 @@ def test_a_field_whose_type_clashes_inside_one_file_is_kept_as_text(tmp_path):
     kept, _, _ = read_outputs(tmp_path / "out")
     assert kept.schema["meta"] == pl.Utf8
     assert [json.loads(v) if v.startswith("{") else v for v in kept["meta"].to_list()][:3] == [{"k": 1}, "plain", "3"]
+
+
+def test_the_output_is_a_dataset_card_that_datasets_and_polars_read(tmp_path, monkeypatch):
+    """Issue 17, item 4: OUTPUT/README.md in the Hugging Face format; datasets loads the output
+    with its metadata, by data_dir and by the card's own configs."""
+    datasets = pytest.importorskip("datasets")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    _corpus(tmp_path)
+    paths = [{"path": "news.jsonl", "add": {"source": "wikinews", "license": "CC BY 2.5"}},
+             {"path": "comments.jsonl", "add": {"source": "nsmc", "license": "CC0 1.0"}}]
+    steps = [{"step": "normalize"}, {"step": "pii"}, {"step": "language_filter"}]
+    recipe = write_recipe(tmp_path, [], steps, input={"paths": paths}, batch_size=100, report={"group_by": "source"})
+    report = run(recipe)
+    out = tmp_path / "out"
+    card = (out / "README.md").read_text(encoding="utf-8")
+    header = yaml.safe_load(card.split("---")[1])
+    assert header["configs"][0]["data_files"][0]["path"] == "data/*.parquet"
+    assert header["language"] == ["ko"] and header["size_categories"] == ["n<1K"] and header["license"] == "other"
+    assert "| news.jsonl | wikinews | CC BY 2.5 |" in card and "| comments.jsonl | nsmc | CC0 1.0 |" in card
+    assert f"| {report['records_in']:,} | {report['records_kept']:,} |" in card
+    assert "PII pseudonymized" in card and "```yaml" in card and "- `meta`: Struct" in card
+    kept = read_outputs(out)[0]
+    loaded = datasets.load_dataset("parquet", data_dir=str(out / "data"), split="train",
+                                   cache_dir=str(tmp_path / "cache"))
+    assert loaded.num_rows == kept.height and set(loaded.column_names) == set(kept.columns)
+    assert loaded.features["meta"]["tags"] is not None and {r["source"] for r in loaded} == {"wikinews", "nsmc"}
+    by_card = datasets.load_dataset(str(out), split="train", cache_dir=str(tmp_path / "cache2"))
+    assert by_card.num_rows == kept.height
+    scanned = pl.scan_parquet(out / "data" / "*.parquet").select("id", "meta", "license").collect()
+    assert scanned.height == kept.height and scanned["license"].null_count() == 0

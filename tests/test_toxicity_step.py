@@ -69,11 +69,19 @@ def test_sentence_unit_removes_only_the_offending_lines():
     assert out.df["p_hate"][0] > 0.7  # the document's column holds its worst sentence
 
 
-def test_drop_false_only_scores_and_is_deterministic():
+def test_drop_false_keeps_every_document_and_names_the_reason_deterministically():
+    from curate.config import build_steps
+    from curate.runner import run_in_memory
+
     frame = batch(CLEAN, HATEFUL, GENDER_BIASED)
-    first = make(drop=False).process(frame).df
-    assert DROP not in first.columns
-    assert first.equals(make(drop=False).process(frame).df)
+    recipe = [{"step": "toxicity", "thresholds": "benchmark", "drop": False}]
+    alive, dead, stats = run_in_memory(build_steps(recipe), frame)
+    assert dead.is_empty() and DROP not in alive.columns
+    reasons = alive["toxicity_reason"].to_list()
+    assert reasons[:2] == [None, "toxic_hate"] and reasons[2] in {"toxic_hate", "gender_bias"}
+    assert not any(key.startswith("docs_dropped") for key in stats[0].counters)
+    again, _, _ = run_in_memory(build_steps(recipe), frame)
+    assert alive.equals(again)
 
 
 def test_beep_comments_flag_more_than_news_sentences():

@@ -23,7 +23,7 @@ from curate.executors.layout import Layout
 from curate.executors.store_lock import LOCK_FILE, StoreLock, describe_holder
 from curate.io.remote import is_url, redact
 
-OWN_ENTRIES = ("data", "dropped", "quarantine", "reports", "_state", "report.json", "report.html")
+OWN_ENTRIES = ("data", "dropped", "quarantine", "reports", "_state", "report.json", "report.html", "README.md")
 
 
 def check_output(layout: Layout, inputs: list[str], overwrite: bool) -> None:

@@ -29,6 +29,7 @@ from curate.io.plan import Plan
 from curate.io.read import InputSpec, RawShard, iter_raw_shards
 from curate.io.remote import identity
 from curate.report import build_report, write_reports
+from curate.report.card import write_card
 from curate.rules import pack_rules_dir
 from curate.steps.base import GlobalStep, RunContext
 
@@ -162,6 +163,7 @@ class Executor(ABC):
                               started, time.time(), list(plan.warnings) + ([key_warning] if key_warning else []))
         report["output_schema"] = output_schema
         write_reports(store, report)
+        write_card(store, loaded, report)
         return report
 
     def _unify_output(self, work: ShardWork, written: list[ShardLedger],

@@ -183,7 +183,7 @@ class Pseudonymizer:
                      .pivot("type", index="row", values="len"))
             per_row = per_row.join(found, on="row", how="left")
         per_row = per_row.select(pl.col(n).fill_null(0).cast(pl.UInt32) if n in per_row.columns
-                                 else pl.lit(0, dtype=pl.UInt32).alias(n) for n in names)
+                                 else pl.repeat(0, pl.len(), dtype=pl.UInt32).alias(n) for n in names)
         return out, dict(sorted(counts.items())), per_row
 
     def _pseudonymize(self, series: pl.Series, counts: Counter[str]) -> tuple[pl.Series, pl.DataFrame]:
