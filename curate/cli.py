@@ -57,6 +57,40 @@ def run(
 
 
 @app.command()
+def sample(
+    output: Annotated[str, typer.Argument(help="a finished run's output directory (or object-store URL)")],
+    step: Annotated[str, typer.Option(help="the step whose decisions to review, e.g. toxicity")],
+    n: Annotated[int, typer.Option(min=1, help="records in the sample")] = 200,
+    fmt: Annotated[str, typer.Option("--format", help="html or jsonl")] = "html",
+    out: Annotated[str | None, typer.Option(help="file to write; default OUTPUT/review/<step>.<format>")] = None,
+    seed: Annotated[int, typer.Option(help="another seed, another sample")] = 0,
+) -> None:
+    """A stratified sample of what a step dropped (by reason) and kept near its thresholds, text
+    included, for a person to review."""
+    from curate.executors.store import Store
+    from curate.report.review import ReviewError, review_sample, to_html, to_jsonl
+
+    if fmt not in ("html", "jsonl"):
+        err.print(f"[red]error:[/red] --format is html or jsonl, not {fmt!r}", highlight=False)
+        raise typer.Exit(2)
+    try:
+        drawn = review_sample(output, step, n, seed)
+    except ReviewError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    payload = to_jsonl(drawn) if fmt == "jsonl" else to_html(drawn, f"curate review: {step} in {redact(output)}")
+    if out is None:
+        name = f"review/{step}.{fmt}"
+        Store.for_url(output).write_bytes(name, payload)
+        where = Store.for_url(output).shown(name)
+    else:
+        Path(out).write_bytes(payload)
+        where = out
+    kinds = ", ".join(f"{k} {c}" for k, c in drawn.group_by("kind").len().sort("kind").iter_rows())
+    typer.echo(f"{drawn.height} records ({kinds or 'none'}) -> {where}")
+
+
+@app.command()
 def steps() -> None:
     """List the steps a recipe can name, with their parameters."""
     from curate.steps import get_step_class, step_names

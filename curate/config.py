@@ -265,6 +265,7 @@ def build_steps(entries: list[dict[str, Any]], source: str = "<recipe>",
         step._origin = f"{source}:{_where(lines, ('steps', i))}: steps[{i}]"
         steps.append(step)
     _check_columns(steps, source, lines)
+    _check_review(steps, source, lines)
     return steps
 
 
@@ -277,6 +278,16 @@ def _check_columns(steps: list[Step], source: str, lines: dict[tuple, int]) -> N
                 raise RecipeError(f"{source}:{_where(lines, ('steps', i))}: steps[{i}]: writes column {column!r}, "
                                   f"as steps[{writer[column]}] does; only one step may write a column")
             writer[column] = i
+
+
+def _check_review(steps: list[Step], source: str, lines: dict[tuple, int]) -> None:
+    """``keep_dropped_text`` before the recipe's first pii step would write raw PII to dropped/."""
+    pii = [i for i, step in enumerate(steps) if step.name == "pii"]
+    for i, step in enumerate(steps):
+        if step.keep_dropped_text and pii and i < pii[0]:
+            raise RecipeError(f"{source}:{_where(lines, ('steps', i))}: steps[{i}]: keep_dropped_text before "
+                              f"the pii step (steps[{pii[0]}]) would keep text with PII untreated; "
+                              "move the pii step before it")
 
 
 def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedRecipe:

@@ -17,7 +17,7 @@ import polars as pl
 from curate.steps.base import DROP, GROUP, GlobalStep, Step, StepOutput
 
 DEAD_SCHEMA = {"id": pl.Utf8, "_src": pl.Utf8, "_line": pl.Int64, "_shard": pl.Int64, "_row": pl.Int64,
-               "step": pl.Utf8, "reason": pl.Utf8, "_group": pl.Utf8}
+               "step": pl.Utf8, "reason": pl.Utf8, "_group": pl.Utf8, "text": pl.Utf8, "scores": pl.Utf8}
 EXAMPLES_PER_STEP = 20  # examples kept per step and shard (the report keeps fewer overall)
 
 
@@ -120,7 +120,8 @@ def run_step(bound: BoundStep, alive: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
     dead = (df.filter(pl.col(DROP).is_not_null())
               .select("id", "_src", "_line", "_shard", "_row", pl.lit(bound.label).alias("step"),
                       pl.col(DROP).alias("reason"),
-                      pl.col(GROUP) if GROUP in df.columns else pl.lit(None, dtype=pl.Utf8).alias(GROUP)))
+                      pl.col(GROUP) if GROUP in df.columns else pl.lit(None, dtype=pl.Utf8).alias(GROUP),
+                      *_review_columns(bound.step, df)))
     alive_out = df.filter(pl.col(DROP).is_null()).drop(DROP)
     stats.rows_out = alive_out.height
     stats.bytes_out = text_bytes(alive_out)
@@ -131,6 +132,17 @@ def run_step(bound: BoundStep, alive: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
     stats.examples = list(out.examples[:EXAMPLES_PER_STEP])
     stats.by_group = out.by_group
     return alive_out, dead.cast(DEAD_SCHEMA), stats  # type: ignore[arg-type]
+
+
+def _review_columns(step: Step, df: pl.DataFrame) -> list[pl.Expr]:
+    """The dropped rows' text and the measures they were judged on (JSON), for a step with
+    ``keep_dropped_text`` (``curate sample`` reads them); null otherwise."""
+    none = pl.lit(None, dtype=pl.Utf8)
+    if not step.keep_dropped_text:
+        return [none.alias("text"), none.alias("scores")]
+    measured = [c for c in step.review_thresholds() if c in df.columns]
+    scores = pl.struct(measured).struct.json_encode() if measured else none
+    return [pl.col("text"), scores.alias("scores")]
 
 
 def run_steps(steps: list[BoundStep], alive: pl.DataFrame,

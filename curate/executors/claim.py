@@ -23,7 +23,8 @@ from curate.executors.layout import Layout
 from curate.executors.store_lock import LOCK_FILE, StoreLock, describe_holder
 from curate.io.remote import is_url, redact
 
-OWN_ENTRIES = ("data", "dropped", "quarantine", "reports", "_state", "report.json", "report.html", "README.md")
+OWN_ENTRIES = ("data", "dropped", "quarantine", "reports", "review", "_state", "report.json", "report.html",
+               "README.md")
 
 
 def check_output(layout: Layout, inputs: list[str], overwrite: bool) -> None:

@@ -2,7 +2,10 @@
 
 OUTPUT/
   data/part-NNNNN.parquet        kept records (or .jsonl)
-  dropped/part-NNNNN.parquet     id, source, line, step, reason (no text: dropped text may hold PII)
+  dropped/part-NNNNN.parquet     id, source, line, step, reason; text and scores only when a step
+                                 has keep_dropped_text (after the pii step: the recipe enforces it)
+  review/<step>.html             `curate sample` (curate.report.review)
+  README.md                      the dataset card (curate.report.card)
   quarantine/part-NNNNN.jsonl    file, line, error, raw bytes (base64) of unreadable input
   report.json, report.html
   _state/                        bookkeeping for resume; safe to delete after a finished run

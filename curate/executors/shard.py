@@ -27,7 +27,7 @@ from curate.io.plan import Plan
 from curate.io.read import InputSpec, Quarantined, RawShard, parse_raw_shard
 from curate.io.schema import as_json
 from curate.rules import unpack_rules, use_rules_dir
-from curate.runner import BoundStep, empty_dead, run_steps, text_bytes
+from curate.runner import DEAD_SCHEMA, BoundStep, empty_dead, run_steps, text_bytes
 from curate.steps.base import GROUP, GlobalStep, RunContext, Step
 
 INTERNAL = ("_src", "_line", "_shard", "_row", GROUP)
@@ -169,6 +169,11 @@ class ShardWork:
             self._ready.add(bound.label)
 
     @property
+    def keeps_dropped_text(self) -> bool:
+        """Whether dropped/ parts carry text and scores: one schema for every part of a run."""
+        return any(b.step.keep_dropped_text for stage in self.stages for b in stage.steps)
+
+    @property
     def last_stage(self) -> int:
         return len(self.stages) - 1
 
@@ -190,8 +195,9 @@ class ShardWork:
         dead = self.read_parquet(self.layout.stage_dead(stage - 1, index))
         if alive is None:
             raise FileNotFoundError(self.layout.store.shown(self.layout.stage_rows(stage - 1, index)))
-        if dead is not None and GROUP not in dead.columns:  # written by a version without groups
-            dead = dead.with_columns(pl.lit(None, dtype=pl.Utf8).alias(GROUP))
+        if dead is not None:  # written by a version without groups or review text: those are null
+            dead = dead.with_columns(pl.lit(None, dtype=dtype).alias(name) for name, dtype in DEAD_SCHEMA.items()
+                                     if name not in dead.columns)
         return alive, empty_dead() if dead is None else dead
 
     def read_parquet(self, rel: str) -> pl.DataFrame | None:
@@ -312,8 +318,9 @@ class ShardWork:
         data = alive.drop([c for c in INTERNAL if c in alive.columns]).rename(self.renames, strict=False)
         self.write_data(index, data)
         if dead.height:
+            review = ("text", "scores") if self.keeps_dropped_text else ()
             dropped = dead.sort("_row").select("id", pl.col("_src").alias("source"),
-                                               pl.col("_line").alias("line"), "step", "reason")
+                                               pl.col("_line").alias("line"), "step", "reason", *review)
             self.layout.store.write_bytes(self.layout.dropped(index), parquet_bytes(dropped))
         return data
 

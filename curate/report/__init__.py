@@ -36,6 +36,11 @@ def build_report(loaded: Any, plan: Any, markers: list[ShardLedger], global_seco
     seconds = finished - started
     bytes_in = ledger.bytes_in
     steps = [s.to_dict() for s in ledger.steps]
+    # The thresholds a step judged by: `curate sample` finds the kept records near them.
+    limits = {label: step.review_thresholds() for label, step in zip(loaded.labels(), loaded.steps, strict=True)}
+    for entry in steps:
+        if limits.get(entry["step"]):
+            entry["thresholds"] = {column: list(rule) for column, rule in limits[entry["step"]].items()}
     group_by = loaded.recipe.report.group_by
     return {
         "records_in": ledger.records_in,

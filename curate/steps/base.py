@@ -68,6 +68,11 @@ class Step(BaseModel):
     # --overwrite removes them with the rest of curate's own output.
     artifacts: ClassVar[tuple[str, ...]] = ()
 
+    # The text of the records this step drops goes to dropped/ (PII treated by an earlier pii
+    # step: the recipe refuses it before one), with the measures they were judged on, for
+    # `curate sample` to show to a person.
+    keep_dropped_text: bool = False
+
     _origin: str = PrivateAttr(default="")  # "recipe.yaml:12: steps[3]", for errors found while running
 
     @property
@@ -94,6 +99,12 @@ class Step(BaseModel):
         the same name is an error, and two steps may not write the same column."""
         flag = self.flag_column()
         return (flag,) if flag else ()
+
+    def review_thresholds(self) -> dict[str, tuple[str, float]]:
+        """The columns this step writes that decide a drop: column -> (">" or "<", limit), a
+        value beyond the limit drops the record. ``curate sample`` finds kept records near
+        them."""
+        return {}
 
     def key_sources(self) -> tuple[str | None, str | None] | None:
         """(key file, environment variable) this step would take the run's secret key from, or

@@ -42,6 +42,9 @@ class LanguageFilter(Filter):
     def reasons(self, df: pl.DataFrame) -> Reasons:
         return [("not_korean", pl.col("_hangul_ratio") < self.min_hangul_ratio)]
 
+    def review_thresholds(self) -> dict[str, tuple[str, float]]:
+        return {"hangul_ratio": ("<", self.min_hangul_ratio)} if self.annotate else {}
+
     def hangul_ratio(self, df: pl.DataFrame) -> pl.Series:
         """Hangul letters / all letters per document (0 for a document without letters)."""
         rules = load_yaml(RULES)["language_filter"]

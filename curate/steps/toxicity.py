@@ -77,6 +77,15 @@ class Toxicity(Step):
     def columns_written(self) -> tuple[str, ...]:
         return super().columns_written() + (SCORE_COLUMNS if self.add_columns else ())
 
+    def review_thresholds(self) -> dict[str, tuple[str, float]]:
+        if not self.add_columns:
+            return {}
+        limits = self.effective_thresholds()
+        out = {key: (">", limit) for key, limit in limits.items() if key in SCORE_COLUMNS}
+        if "p_toxic" in limits:  # p_toxic = 1 - p_none, which is the column written
+            out["p_none"] = ("<", 1.0 - limits["p_toxic"])
+        return out
+
     def gpus(self) -> float:
         return self.gpus_per_worker if self.hf_model and self.device != "cpu" else 0.0
 
