@@ -9,7 +9,7 @@ import json
 
 import polars as pl
 import pytest
-from spine_util import SHARED_DATA, jsonl, read_outputs, run, write_recipe
+from spine_util import SHARED_DATA, jsonl, output_bytes, read_outputs, run, write_recipe
 
 from curate.config import RecipeError, load_recipe
 from curate.runner import run_in_memory
@@ -30,15 +30,16 @@ def _corpus(tmp_path) -> list[str]:
     return ["in.jsonl"]
 
 
-ONE_SHOT = [{"step": "dedup_exact"},
+ONE_SHOT = [{"step": "dedup_exact"}, {"step": "dedup_fuzzy"},
             {"step": "language_filter", "min_hangul_ratio": 0.5},
             {"step": "quality_filter"},
             {"step": "toxicity", "thresholds": "benchmark", "add_columns": False}]
-ANNOTATE = [{"step": "dedup_exact", "drop": False},
+ANNOTATE = [{"step": "dedup_exact", "drop": False}, {"step": "dedup_fuzzy", "drop": False, "annotate": True},
             {"step": "language_filter", "min_hangul_ratio": 0.5, "drop": False, "annotate": True},
             {"step": "quality_filter", "drop": False},
             {"step": "toxicity", "thresholds": "benchmark", "drop": False}]
-WHERE = ("dedup_exact_reason is null and language_filter_reason is null and quality_filter_reason is null "
+WHERE = ("dedup_exact_reason is null and dedup_fuzzy_reason is null and language_filter_reason is null "
+         "and quality_filter_reason is null "
          "and toxicity_reason is null")
 
 
@@ -50,7 +51,9 @@ def test_annotate_then_filter_keeps_what_the_one_shot_recipe_keeps(tmp_path):
     flagged = {k: v for s in annotated["steps"] for k, v in s["counters"].items() if k.startswith("flagged_")}
     assert flagged["flagged_duplicate_document"] == 5 and flagged["flagged_not_korean"] >= 10
     out = read_outputs(tmp_path / "annotated")[0]
-    assert {"hangul_ratio", "p_hate", "toxicity_reason", "source"} <= set(out.columns)
+    assert {"hangul_ratio", "p_hate", "toxicity_reason", "source", "dedup_fuzzy_cluster"} <= set(out.columns)
+    copies = out.filter(pl.col("dedup_fuzzy_reason").is_not_null())  # at least the five exact copies
+    assert copies.height >= 5 and copies["dedup_fuzzy_cluster"].is_in(out["id"].implode()).all()
     assert out.filter(pl.col("text").str.starts_with("This is an English"))["hangul_ratio"].max() == 0.0
     # a second recipe reads the first one's output and only filters
     second = tmp_path / "second"
@@ -63,6 +66,23 @@ def test_annotate_then_filter_keeps_what_the_one_shot_recipe_keeps(tmp_path):
     assert kept_twice.select("id", "text").equals(kept_once.select("id", "text"))
     assert kept_twice["source"].to_list() == kept_once["source"].to_list()  # the input's field, both ways
 
+
+
+def test_annotations_and_kept_dropped_text_are_the_same_on_ray(tmp_path):
+    """Cluster ids travel with the dedup state's parts; review text with the dropped lists."""
+    junk = [{"id": f"j{i}", "text": f"같은 줄이 반복됩니다 {i}\n" * 6, "source": "junk"} for i in range(3)]
+    (tmp_path / "junk.jsonl").write_bytes(jsonl(junk))
+    inputs = [*_corpus(tmp_path), "junk.jsonl"]
+    steps = [*ANNOTATE[:3], {"step": "quality_filter", "annotate": True, "keep_dropped_text": True},
+             ANNOTATE[-1]]
+    recipe = write_recipe(tmp_path, inputs, steps, batch_size=40)
+    run(recipe, "local", 2, output=str(tmp_path / "local"))
+    run(recipe, "ray", 2, output=str(tmp_path / "ray"))
+    assert output_bytes(tmp_path / "local") == output_bytes(tmp_path / "ray")
+    kept, dropped, _ = read_outputs(tmp_path / "ray")
+    assert kept["dedup_fuzzy_cluster"].is_not_null().sum() >= 10 and "digit_ratio" in kept.columns
+    by_quality = dropped.filter(pl.col("step") == "quality_filter")
+    assert by_quality["id"].to_list() == ["j0", "j1", "j2"] and by_quality["text"].null_count() == 0
 
 def test_filter_by_source_and_score(tmp_path):
     inputs = _corpus(tmp_path)
@@ -112,6 +132,33 @@ def test_a_batch_without_pii_counts_zero_per_row_and_per_group():
     out = Pii(annotate=True, key_env="CURATE_TEST_NO_KEY").process(df)
     assert out.df["pii_phone"].to_list() == [0, 0] and out.df.height == 2
     assert out.by_group == {"news": {}, "web": {}}
+
+
+def test_quality_measures_are_written_and_agree_with_its_reasons():
+    """quality_filter annotate: true writes the line-duplication, symbol and digit measures; the
+    reasons are the same with or without them, and each measured reason is its measure over the limit."""
+    with open(SHARED_DATA / "wikinews_ko.csv", encoding="utf-8") as fh:
+        news = [row["내용"] for row in csv.DictReader(fh)][:60]
+    planted = ["같은 줄이 반복됩니다\n" * 6 + "마지막 줄", "★ ☆ ♥ ♡ ◆ ◇ ■ □ " * 4 + "기호가 많은 글",
+               "1 2 3 4 5 6 7 8 9 숫자"]  # the ratios count runs of symbols or digits
+    df = pl.DataFrame({"id": [f"d{i}" for i in range(63)], "text": news + planted})
+    from curate.steps.quality_filter import QualityFilter
+
+    plain = QualityFilter(drop=False)
+    measured = QualityFilter(drop=False, annotate=True)
+    kept_plain, _, _ = run_in_memory([plain], df)
+    kept, _, _ = run_in_memory([measured], df)
+    assert kept["quality_filter_reason"].to_list() == kept_plain["quality_filter_reason"].to_list()
+    assert {"dup_line_fraction", "dup_line_char_fraction", "symbol_ratio", "digit_ratio"} <= set(kept.columns)
+    assert not any(c.startswith("_dup") or c.startswith("_repetitive") for c in kept_plain.columns)
+    reasons = kept["quality_filter_reason"].to_list()
+    assert reasons[60:] == ["repetitive_lines", "symbol_ratio", "digit_ratio"]
+    for column, limit, reason in (("symbol_ratio", measured.max_symbol_ratio, "symbol_ratio"),
+                                  ("digit_ratio", measured.max_digit_ratio, "digit_ratio")):
+        over = kept.filter(pl.col(column) > limit)
+        assert over.height >= 1 and over["quality_filter_reason"].null_count() == 0
+        assert (kept.filter(pl.col("quality_filter_reason") == reason)[column] > limit).all()
+    assert kept["dup_line_fraction"][60] == pytest.approx(5 / 7)
 
 def test_language_share_is_written_only_when_asked():
     df = pl.DataFrame({"id": ["a", "b"], "text": ["한국어 문장입니다", "mostly English 한"]})

@@ -215,3 +215,26 @@ def test_parameters_are_validated():
         cls(eval_sets=EVAL_SETS, unit="paragraph")
     with pytest.raises(ValueError):
         cls(eval_sets=[{"name": "bad name!", "path": "x.jsonl"}])
+
+
+def test_drop_false_marks_documents_and_annotate_names_the_sets(planted_news):
+    """drop: false removes nothing and marks each document holding contaminated lines; annotate
+    counts those lines and names their evaluation sets; the lines are the ones drop: true removes."""
+    from curate.runner import run_in_memory
+
+    docs, _ = planted_news
+    df = pl.DataFrame({"id": [f"news{i}" for i in range(len(docs))], "text": ["\n".join(d) for d in docs]})
+    removing = make_step(annotate=True).process(df)
+    flags = removed_lines(docs, removing.df["text"].to_list())
+    lines_removed = [sum(f) for f in flags]
+    step = make_step(drop=False, annotate=True)
+    kept, dead, stats = run_in_memory([step], df)
+    assert dead.is_empty() and kept["text"].to_list() == df["text"].to_list()
+    assert kept["contaminated_units"].to_list() == lines_removed == removing.df["contaminated_units"].to_list()
+    marked = kept["decontaminate_reason"].is_not_null().to_list()
+    assert marked == [n > 0 for n in lines_removed] and sum(marked) >= 30
+    sets = kept["contaminated_by"].to_list()
+    assert {tuple(s) for s in sets} >= {("klue_sts_dev",), ("kobest_copa",)}
+    assert all((len(s) > 0) == m for s, m in zip(sets, marked, strict=True))
+    assert stats[0].counters["found_klue_sts_dev"] == removing.counters["removed_klue_sts_dev"]
+    assert step.columns_written() == ("decontaminate_reason", "contaminated_units", "contaminated_by")

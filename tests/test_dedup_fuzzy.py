@@ -330,3 +330,20 @@ def test_a_document_heading_many_pairs_sends_its_signature_once():
     verified = step.reduce(sent, 1)
     assert verified.height == n_pairs and verified["verified"].all()
     assert verified.select("u", "v").equals(tails.select("u", "v").sort(["u", "v"]))
+
+
+def test_annotate_names_each_members_cluster_by_its_kept_document(corpus):
+    """annotate: true writes dedup_fuzzy_cluster, the id of the document the cluster keeps, on the
+    kept document and on every removed copy; null outside clusters; the same for any batching."""
+    texts, _ = corpus
+    step = get_step_class("dedup_fuzzy")(annotate=True)
+    one, _, state = run_step(step, texts, batches=1)
+    many, _, _ = run_step(step, texts, batches=4)
+    assert one["dedup_fuzzy_cluster"].to_list() == many["dedup_fuzzy_cluster"].to_list()
+    cluster = dict(zip(one["id"], one["dedup_fuzzy_cluster"], strict=True))
+    for kept, removed in zip(state.clusters["cluster_id"], state.clusters["removed_ids"], strict=True):
+        assert cluster[kept] == kept and all(cluster[other] == kept for other in removed)
+    in_clusters = state.clusters["size"].sum()
+    assert one["dedup_fuzzy_cluster"].is_not_null().sum() == in_clusters
+    assert one["dedup_fuzzy_cluster"].null_count() == len(texts) - in_clusters > 0
+    assert "dedup_fuzzy_cluster" not in run_step(get_step_class("dedup_fuzzy")(), texts[:50])[0].columns

@@ -22,8 +22,10 @@ n-gram. On hand-written KLUE-style items, copies with one or two words replaced 
 0.67-0.78 (3-grams) and same-topic sentences at most 0.26; default threshold 0.6.
 
 A removed unit is attributed to the first evaluation set (recipe order) it overlaps.
-Counters: ``removed_<set name>`` (units removed). Items with fewer than ``ngram``
-normalized characters have no n-gram and are not indexed (``index.skipped_short``).
+Counters: ``removed_<set name>`` (units removed; ``found_`` with ``drop: false``, which removes
+nothing and marks a document with any contaminated unit in ``decontaminate_reason``).
+``annotate: true`` writes ``contaminated_units`` and ``contaminated_by`` (set names) per document.
+Items with fewer than ``ngram`` normalized characters have no n-gram and are not indexed (``index.skipped_short``).
 Examples: evaluation set name and corpus id; never text.
 """
 
@@ -45,6 +47,7 @@ from curate.steps.filter import drop_reason
 from curate.text.lines import DOC, LINE, explode_lines, implode_lines, with_text
 
 REASON = "eval_contamination"
+ANNOTATIONS = ("contaminated_units", "contaminated_by")
 EXAMPLES_PER_BATCH = 5
 
 
@@ -84,11 +87,19 @@ class Decontaminate(Step):
     min_overlap: float = Field(0.5, gt=0.0, le=1.0)
     min_text_ngrams: int = Field(3, ge=1, description="a text this short is never judged 'part of an item'")
     similarity: Similarity | None = None
+    # false: nothing is removed; a document with contaminated text gets decontaminate_reason
+    drop: bool = True
+    # true: contaminated_units (units that overlap an evaluation set) and contaminated_by (the
+    # sets they overlap, recipe order) on every document
+    annotate: bool = False
 
     _index: EvalIndex | None = PrivateAttr(default=None)
 
     def shortens_text(self) -> bool:
-        return True
+        return self.drop
+
+    def columns_written(self) -> tuple[str, ...]:
+        return super().columns_written() + (ANNOTATIONS if self.annotate else ())
 
     def setup(self, ctx: RunContext) -> None:
         loaded = [load_texts(s.path, text_field=s.field, fmt=s.format) for s in self.eval_sets]
@@ -130,22 +141,41 @@ class Decontaminate(Step):
         if self.unit == "document":
             verdict = self._flag(df["text"])
             doc_of_unit = np.arange(df.height)
-            out = df.with_columns(drop_reason([(REASON, pl.Series(verdict >= 0))]))
         else:
             lines = explode_lines(df)
             verdict = self._flag(lines[LINE])
             doc_of_unit = lines[DOC].to_numpy()
-            out = df
-            if (verdict >= 0).any():
-                out = with_text(df, implode_lines(lines, pl.Series(verdict < 0)))
+        units_hit = np.bincount(doc_of_unit[verdict >= 0], minlength=df.height)
+        out = df
+        if self.unit == "document" or not self.drop:  # drop: false marks the document (runner: a flag)
+            out = df.with_columns(drop_reason([(REASON, pl.Series(units_hit > 0))]))
+        elif (verdict >= 0).any():
+            out = with_text(df, implode_lines(lines, pl.Series(verdict < 0)))
+        if self.annotate:
+            out = out.with_columns(self._annotations(verdict, doc_of_unit, units_hit))
         examples = self._examples(df["id"], verdict, doc_of_unit)
         return StepOutput(out, counters=self._counters(verdict), examples=examples)
+
+    def _annotations(self, verdict: np.ndarray, doc_of_unit: np.ndarray, units_hit: np.ndarray) -> list[pl.Series]:
+        """Per document: how many units overlap an evaluation set, and which sets (recipe order)."""
+        index = self._index
+        assert index is not None
+        hit = verdict >= 0
+        names = pl.Series(index.set_names, dtype=pl.Utf8)
+        pairs = pl.DataFrame({"doc": doc_of_unit[hit], "set": verdict[hit]}).unique().sort("doc", "set")
+        by_doc = pairs.group_by("doc", maintain_order=True).agg(pl.col("set"))
+        sets: list[list[str]] = [[] for _ in range(len(units_hit))]
+        for doc, numbers in by_doc.iter_rows():  # only contaminated documents: few
+            sets[doc] = names.gather(numbers).to_list()
+        return [pl.Series(ANNOTATIONS[0], units_hit, dtype=pl.UInt32),
+                pl.Series(ANNOTATIONS[1], sets, dtype=pl.List(pl.Utf8))]
 
     def _counters(self, verdict: np.ndarray) -> dict[str, int]:
         index = self._index
         assert index is not None
         counts = np.bincount(verdict[verdict >= 0], minlength=len(index.set_names))
-        return {f"removed_{name}": int(counts[i]) for i, name in enumerate(index.set_names)}
+        prefix = "removed" if self.drop else "found"
+        return {f"{prefix}_{name}": int(counts[i]) for i, name in enumerate(index.set_names)}
 
     def _examples(self, ids: pl.Series, verdict: np.ndarray, doc_of_unit: np.ndarray) -> list[dict[str, Any]]:
         index = self._index

@@ -48,6 +48,7 @@ from curate.steps.base import GlobalStep, StepOutput
 from curate.steps.filter import drop_reason
 
 REASON = "near_duplicate"
+CLUSTER = "dedup_fuzzy_cluster"
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads (band, hash) over the partitions
 POSITION = ["_shard", "_row"]
 EXAMPLES_PER_BATCH = 3
@@ -65,6 +66,17 @@ def position_keys(shard: np.ndarray, row: np.ndarray) -> np.ndarray:
     return (shard.astype(np.int64) << 32) | row.astype(np.int64)
 
 
+def _cluster_of(keys: np.ndarray, state: DedupState) -> pl.Series:
+    """Each row's cluster id (the id of the document its cluster keeps), null outside clusters."""
+    out = pl.Series(CLUSTER, [None] * len(keys), dtype=pl.Utf8)
+    members = state.member_keys
+    if members is None or len(members) == 0 or state.member_cluster is None:
+        return out
+    at = np.minimum(np.searchsorted(members, keys), len(members) - 1)
+    found = np.flatnonzero(members[at] == keys)
+    return out.scatter(found, pl.Series(state.member_cluster[at[found]], dtype=pl.Utf8)) if len(found) else out
+
+
 @dataclass
 class DedupState:
     """What ``reduce`` decided, compact enough to send with every batch.
@@ -80,6 +92,9 @@ class DedupState:
     clusters: pl.DataFrame | None
     candidate_pairs: int
     verified_pairs: int
+    # with annotate: every clustered document's position key (sorted) and its cluster's id
+    member_keys: np.ndarray | None = None
+    member_cluster: np.ndarray | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "clusters": None}
@@ -96,6 +111,11 @@ class DedupFuzzy(GlobalStep):
     verify: bool = Field(True, description="check candidate pairs by estimated Jaccard")
     seed: int = Field(0, description="seed of the MinHash permutations")
     drop: bool = Field(True, description="false: near-duplicates stay, marked in dedup_fuzzy_reason")
+    annotate: bool = Field(False, description="write dedup_fuzzy_cluster: the id of the document each "
+                                              "cluster keeps, on every member (null: in no cluster)")
+
+    def columns_written(self) -> tuple[str, ...]:
+        return super().columns_written() + ((CLUSTER,) if self.annotate else ())
 
     @property
     def num_perm(self) -> int:
@@ -206,9 +226,10 @@ class DedupFuzzy(GlobalStep):
         ).group_by("_shard", maintain_order=True).head(EXAMPLES_PER_BATCH).iter_rows():
             examples.setdefault(shard, []).append(
                 {"cluster_id": cluster_id, "size": size, "removed_ids": removed})
+        members = (nodes, looked_up["id"].gather(label).to_numpy()) if self.annotate else (None, None)
         return DedupState(drop_keys=np.sort(nodes[duplicate]), kept_keys=np.sort(kept_pos),
                           examples=examples, clusters=clusters, candidate_pairs=candidates,
-                          verified_pairs=len(u))
+                          verified_pairs=len(u), member_keys=members[0], member_cluster=members[1])
 
     @staticmethod
     def _look_up(nodes: np.ndarray, keep: Callable[[list[int]], pl.DataFrame]) -> pl.DataFrame:
@@ -221,15 +242,21 @@ class DedupFuzzy(GlobalStep):
         return pl.concat(found).sort("_pos")
 
     def partition_state(self, state: DedupState, shards: list[int]) -> dict[int, DedupState]:
-        def split(keys: np.ndarray) -> dict[int, np.ndarray]:
+        def split(keys: np.ndarray, values: np.ndarray | None = None) -> dict[int, np.ndarray]:
             owner = keys >> 32  # position keys are (shard << 32) | row, sorted
             left, right = np.searchsorted(owner, shards, "left"), np.searchsorted(owner, shards, "right")
-            return {s: keys[a:b] for s, a, b in zip(shards, left, right, strict=True)}
+            held = keys if values is None else values
+            return {s: held[a:b] for s, a, b in zip(shards, left, right, strict=True)}
 
         drop, kept = split(state.drop_keys), split(state.kept_keys)
+        members: dict[int, Any] = dict.fromkeys(shards)
+        clusters: dict[int, Any] = dict.fromkeys(shards)
+        if state.member_keys is not None:
+            members, clusters = split(state.member_keys), split(state.member_keys, state.member_cluster)
         return {s: DedupState(drop_keys=drop[s], kept_keys=kept[s], examples={s: state.examples.get(s, [])},
                               clusters=None, candidate_pairs=state.candidate_pairs,
-                              verified_pairs=state.verified_pairs) for s in shards}
+                              verified_pairs=state.verified_pairs, member_keys=members[s],
+                              member_cluster=clusters[s]) for s in shards}
 
     def tables(self, state: DedupState) -> dict[str, pl.DataFrame]:
         """Every cluster: the kept document's position and id, its size and the removed ids."""
@@ -239,6 +266,8 @@ class DedupFuzzy(GlobalStep):
         keys = position_keys(df["_shard"].to_numpy(), df["_row"].to_numpy())
         flagged = member(keys, state.drop_keys)
         out = df.with_columns(drop_reason([(REASON, pl.Series(flagged))]))
+        if self.annotate:
+            out = out.with_columns(_cluster_of(keys, state))
         candidates = [e for shard in np.unique(df["_shard"].to_numpy()).tolist()
                       for e in state.examples.get(shard, [])]
         here = set(df["id"].to_list()) if candidates else set()

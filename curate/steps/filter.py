@@ -38,7 +38,8 @@ class Filter(Step):
     ``drop: false`` keeps every document and writes the reason it would have been dropped for
     in ``<name>_reason`` (null: it passes), for a later ``filter`` step or another recipe to
     decide on; ``annotate: true`` writes the filter's measures as columns (``measures``: the
-    columns ``prepare`` adds, by their temporary name -> their name in the output).
+    columns ``prepare`` adds, by their temporary name -> their name in the output; every other
+    column ``prepare`` adds is dropped after ``reasons``).
     """
 
     measures: ClassVar[dict[str, str]] = {}
@@ -60,6 +61,8 @@ class Filter(Step):
         prepared = self.prepare(df)
         frame = prepared.df
         out = frame.with_columns(drop_reason(self.reasons(frame)))
-        measured = [c for c in self.measures if c in out.columns]
-        out = out.rename({c: self.measures[c] for c in measured}) if self.annotate else out.drop(measured)
+        # Columns prepare added are temporary; with annotate the listed measures stay, renamed.
+        temporary = [c for c in frame.columns if c not in df.columns]
+        kept = {c: self.measures[c] for c in temporary if c in self.measures} if self.annotate else {}
+        out = out.drop([c for c in temporary if c not in kept]).rename(kept)
         return StepOutput(out, prepared.counters, prepared.examples)

@@ -10,7 +10,7 @@ from pydantic import Field, NonNegativeInt, PositiveInt
 
 from curate.rules import load_yaml
 from curate.steps import register
-from curate.steps.base import Fraction
+from curate.steps.base import Fraction, StepOutput
 from curate.steps.filter import Filter, Reasons
 from curate.text.codepoints import class_bits, code_points, run_class, run_counts, segment_sums
 from curate.text.ngrams import exceeds_ngram_coverage_codes
@@ -61,6 +61,9 @@ class QualityFilter(Filter):
     """
 
     name: ClassVar[str] = "quality_filter"
+    measures: ClassVar[dict[str, str]] = {  # with annotate: true; paragraphs and n-grams stay internal
+        "_dup_line_fraction": "dup_line_fraction", "_dup_line_char_fraction": "dup_line_char_fraction",
+        "_symbol_ratio": "symbol_ratio", "_digit_ratio": "digit_ratio"}
     max_duplicate_line_fraction: Fraction | None = _default("max_duplicate_line_fraction")
     max_duplicate_line_char_fraction: Fraction | None = _default("max_duplicate_line_char_fraction")
     max_duplicate_paragraph_fraction: Fraction | None = _default("max_duplicate_paragraph_fraction")
@@ -71,43 +74,60 @@ class QualityFilter(Filter):
     max_symbol_ratio: Fraction | None = _default("max_symbol_ratio")
     max_digit_ratio: Fraction | None = _default("max_digit_ratio")
 
-    def reasons(self, df: pl.DataFrame) -> Reasons:
-        reasons: Reasons = []
-
-        def rule(value: np.ndarray, limit: float | None, reason: str, defined: np.ndarray | bool = True) -> None:
-            if limit is not None:
-                reasons.append((reason, pl.Series((value > limit) & defined)))
-
-        line_count, line_chars = _duplicate_fractions(df, "\n")
-        rule(line_count, self.max_duplicate_line_fraction, "repetitive_lines")
-        rule(line_chars, self.max_duplicate_line_char_fraction, "repetitive_lines")
+    def prepare(self, df: pl.DataFrame) -> StepOutput:
+        """Each rule's measure as a temporary column (``measures`` keeps four with annotate)."""
+        columns: dict[str, np.ndarray] = {}
+        every = self.annotate  # annotating writes a measure whether or not its rule is on
+        if every or self.max_duplicate_line_fraction is not None or self.max_duplicate_line_char_fraction is not None:
+            columns["_dup_line_fraction"], columns["_dup_line_char_fraction"] = _duplicate_fractions(df, "\n")
         if df.select(pl.col("text").str.contains("\n\n", literal=True).any()).item():  # none after split_sentences
-            para_count, para_chars = _duplicate_fractions(df, "\n\n")
-            rule(para_count, self.max_duplicate_paragraph_fraction, "repetitive_paragraphs")
-            rule(para_chars, self.max_duplicate_paragraph_char_fraction, "repetitive_paragraphs")
+            columns["_dup_paragraph_fraction"], columns["_dup_paragraph_char_fraction"] = \
+                _duplicate_fractions(df, "\n\n")
         # Blanks, symbols and digits: one look-up per character instead of a regex pass each.
         codes, offsets = code_points(df["text"])
         rules = load_yaml(RULES)["quality_filter"]
-        runs = [(rules["symbol"], self.max_symbol_ratio, "symbol_ratio"),
-                (rules["digit"], self.max_digit_ratio, "digit_ratio")]
+        runs = [(rules["symbol"], self.max_symbol_ratio, "_symbol_ratio"),
+                (rules["digit"], self.max_digit_ratio, "_digit_ratio")]
         classes = (_BLANKS, *(run_class(pattern) or "[^\\s\\S]" for pattern, _, _ in runs))
         bits = class_bits(codes, classes)
         blank = (bits & 1).view(bool)
         non_blank = (offsets[1:] - offsets[:-1]) - segment_sums(blank, offsets)
         if self.top_ngram_max_coverage:
-            reasons.append(self._ngram_reason(codes, offsets, blank, non_blank))
-        for bit, (pattern, limit, reason) in enumerate(runs, start=1):
-            if limit is None:
+            columns["_repetitive_ngrams"] = self._repetitive_ngrams(codes, offsets, blank, non_blank)
+        for bit, (pattern, limit, column) in enumerate(runs, start=1):
+            if limit is None and not every:
                 continue
             if run_class(pattern):
                 count = run_counts((bits & (1 << bit)).astype(bool), offsets)
             else:  # not a run of one class: Polars counts the matches
                 count = df.select(pl.col("text").str.count_matches(pattern).fill_null(0))["text"].to_numpy()
-            rule(count / np.maximum(non_blank, 1), limit, reason, defined=non_blank > 0)
+            columns[column] = count / np.maximum(non_blank, 1)  # 0 for a document of blanks only
+        return StepOutput(df.with_columns(pl.Series(name, values) for name, values in columns.items()))
+
+    def reasons(self, df: pl.DataFrame) -> Reasons:
+        rules = [("_dup_line_fraction", self.max_duplicate_line_fraction, "repetitive_lines"),
+                 ("_dup_line_char_fraction", self.max_duplicate_line_char_fraction, "repetitive_lines"),
+                 ("_dup_paragraph_fraction", self.max_duplicate_paragraph_fraction, "repetitive_paragraphs"),
+                 ("_dup_paragraph_char_fraction", self.max_duplicate_paragraph_char_fraction, "repetitive_paragraphs"),
+                 ("_repetitive_ngrams", None, "repetitive_ngrams"),
+                 ("_symbol_ratio", self.max_symbol_ratio, "symbol_ratio"),
+                 ("_digit_ratio", self.max_digit_ratio, "digit_ratio")]
+        reasons: Reasons = []
+        for column, limit, reason in rules:
+            if column == "_repetitive_ngrams" and column in df.columns:
+                reasons.append((reason, pl.col(column)))
+            elif limit is not None and column in df.columns:
+                reasons.append((reason, pl.col(column) > limit))
         return reasons
 
-    def _ngram_reason(self, codes: np.ndarray, offsets: np.ndarray, blank: np.ndarray,
-                      non_blank: np.ndarray) -> tuple[str, pl.Series]:
+    def review_thresholds(self) -> dict[str, tuple[str, float]]:
+        limits = {"dup_line_fraction": self.max_duplicate_line_fraction,
+                  "dup_line_char_fraction": self.max_duplicate_line_char_fraction,
+                  "symbol_ratio": self.max_symbol_ratio, "digit_ratio": self.max_digit_ratio}
+        return {c: (">", limit) for c, limit in limits.items() if limit is not None} if self.annotate else {}
+
+    def _repetitive_ngrams(self, codes: np.ndarray, offsets: np.ndarray, blank: np.ndarray,
+                           non_blank: np.ndarray) -> np.ndarray:
         """The n-gram rule on each document's first ``ngram_max_chars`` non-blank characters."""
         judged = np.minimum(non_blank, self.ngram_max_chars) >= self.ngram_min_chars
         repetitive = np.zeros(len(non_blank), dtype=bool)
@@ -120,4 +140,4 @@ class QualityFilter(Filter):
                 chosen = chosen[np.repeat(np.tile([True, False], len(kept)), runs)]
                 lengths = kept
             repetitive[judged] = exceeds_ngram_coverage_codes(chosen, lengths, self.top_ngram_max_coverage)
-        return "repetitive_ngrams", pl.Series(repetitive)
+        return repetitive
