@@ -184,6 +184,18 @@ def test_a_field_whose_type_clashes_inside_one_file_is_kept_as_text(tmp_path):
     assert [json.loads(v) if v.startswith("{") else v for v in kept["meta"].to_list()][:3] == [{"k": 1}, "plain", "3"]
 
 
+
+def test_a_struct_in_one_file_and_a_string_in_another_become_json_text_and_are_reported(tmp_path):
+    """Schema clash between two files: each part is read with its own type, the output unifies
+    them as JSON text (no common type), and the report names the column."""
+    (tmp_path / "a.jsonl").write_bytes(jsonl([{"id": "a", "text": TEXTS[0], "meta": {"k": 1, "tags": ["x"]}}]))
+    (tmp_path / "b.jsonl").write_bytes(jsonl([{"id": "b", "text": TEXTS[1], "meta": "plain note"}]))
+    report = run(write_recipe(tmp_path, ["a.jsonl", "b.jsonl"], [{"step": "noop"}], batch_size=1))
+    kept, _, _ = read_outputs(tmp_path / "out")
+    assert kept.schema["meta"] == pl.Utf8 and kept["id"].to_list() == ["a", "b"]
+    assert json.loads(kept["meta"][0]) == {"k": 1, "tags": ["x"]} and kept["meta"][1] == "plain note"
+    assert report["output_schema"]["drift"]["meta"]["unified"] == "String"
+
 def test_the_output_is_a_dataset_card_that_datasets_and_polars_read(tmp_path, monkeypatch):
     """Issue 17, item 4: OUTPUT/README.md in the Hugging Face format; datasets loads the output
     with its metadata, by data_dir and by the card's own configs."""
