@@ -64,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     import os
 
-    os.environ.setdefault("BENCH_ANNOTATE_KEY", "bench-annotate")  # the same fakes in both runs
+    os.environ.setdefault("BENCH_ANNOTATE_KEY", "bench-annotate-key-0123456789")  # the same fakes in both runs
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         sample = folder / "input.jsonl"
