@@ -116,3 +116,17 @@ def test_network_formats():
 
 def test_digits_of_drops_separators():
     assert digits_of("880101 - 1234567") == "8801011234567"
+
+
+@given(st.text(alphabet="0123456789", min_size=12, max_size=12))
+def test_check_digit_functions_are_the_rules_every_user_shares(first12):
+    """The one home of the check-digit rules (validators) against this file's own formula; fakes,
+    the sample corpus and the evaluation import these functions instead of their own weights."""
+    from curate.pii import fakes
+    from curate.pii.validators import brn_check_digit, frn_check_digit, rrn_check_digit
+    from curate.sample import pii as sample_pii
+
+    assert first12 + str(rrn_check_digit(first12)) == with_check(first12, 11)
+    assert first12 + str(frn_check_digit(first12)) == with_check(first12, 13)
+    assert brn_valid(first12[:9] + str(brn_check_digit(first12[:9])))
+    assert not any(name.endswith("WEIGHTS") for module in (fakes, sample_pii) for name in vars(module))

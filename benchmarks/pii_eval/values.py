@@ -11,10 +11,8 @@ import random
 
 from faker import Faker
 
-from curate.pii.validators import brn_valid, luhn_check_digit
+from curate.pii.validators import brn_valid, frn_check_digit, luhn_check_digit, rrn_check_digit
 from curate.rules import load_words
-
-_ID_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 
 
 def _digits(rng: random.Random, n: int) -> str:
@@ -32,8 +30,7 @@ def _id_number(rng: random.Random, foreign: bool) -> str:
     front = born.strftime("%y%m%d") + str(base + rng.randint(0, 1))
     body = front + _digits(rng, 5)
     if rng.random() < 0.6:  # pre-October-2020 scheme with a check digit; the rest are newer, random
-        total = sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True))
-        check = ((13 if foreign else 11) - total % 11) % 10
+        check = frn_check_digit(body) if foreign else rrn_check_digit(body)
     else:
         check = rng.randint(0, 9)
     full = body + str(check)

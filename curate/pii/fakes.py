@@ -22,7 +22,7 @@ from collections.abc import Callable
 from faker import Faker
 
 from curate.pii.fpe import Permutation, permute_digits
-from curate.pii.validators import digits_of
+from curate.pii.validators import brn_check_digit, digits_of, frn_check_digit, luhn_check_digit, rrn_check_digit
 from curate.rules import cached_per_rules, load_yaml
 
 Generator = Callable[[str, random.Random, Faker], str]
@@ -31,8 +31,6 @@ _ASCII_LOWER = "abcdefghijklmnopqrstuvwxyz"
 _ASCII_UPPER = _ASCII_LOWER.upper()
 _DIGITS = "0123456789"
 _HEX = "0123456789abcdef"
-_ID_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
-_BRN_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
 _BIRTH_YEARS = {"1": (1940, 1999), "2": (1940, 1999), "5": (1940, 1999), "6": (1940, 1999),
                 "3": (2000, 2019), "4": (2000, 2019), "7": (2000, 2019), "8": (2000, 2019),
                 "9": (1870, 1899), "0": (1870, 1899)}
@@ -87,25 +85,11 @@ def _shuffle_chars(value: str, rng: random.Random) -> str:
     return "".join(out)
 
 
-def _luhn_digit(partial: str) -> str:
-    """The check digit completing ``partial`` (same rule as validators.luhn_check_digit, one pass)."""
-    total = 0
-    for i, ch in enumerate(reversed(partial)):
-        n = int(ch) * (2 if i % 2 == 0 else 1)
-        total += n - 9 if n > 9 else n
-    return str(-total % 10)
-
-
 def _birth_date(rng: random.Random, gender_digit: str) -> str:
     lo, hi = _BIRTH_YEARS.get(gender_digit, (1940, 1999))
     start = _dt.date(lo, 1, 1).toordinal()
     day = _dt.date.fromordinal(rng.randint(start, _dt.date(hi, 12, 31).toordinal()))
     return day.strftime("%y%m%d")
-
-
-def _id_check(first12: str, offset: int) -> str:
-    total = sum(int(d) * w for d, w in zip(first12, _ID_WEIGHTS, strict=True))
-    return str((offset - total % 11) % 10)
 
 
 # ---------------------------------------------------------------- normalization
@@ -172,20 +156,20 @@ def fake_phone(value: str, rng: random.Random, faker: Faker, permute: Permutatio
     return render_digits(value, intl + fake)
 
 
-def _resident_id(value: str, rng: random.Random, gender_digits: str, offset: int) -> str:
+def _resident_id(value: str, rng: random.Random, gender_digits: str, check: Callable[[str], int]) -> str:
     d = digits_of(value)
     gender = d[6] if len(d) > 6 and d[6] in gender_digits else gender_digits[0]
     first12 = _birth_date(rng, gender) + gender + _random_digits(rng, 5)
-    return render_digits(value, first12 + _id_check(first12, offset))
+    return render_digits(value, first12 + str(check(first12)))
 
 
 def fake_rrn(value: str, rng: random.Random, faker: Faker) -> str:
     """Same gender/century digit, a real birth date, a valid (pre-2020 scheme) check digit."""
-    return _resident_id(value, rng, "1234905678", 11)
+    return _resident_id(value, rng, "1234905678", rrn_check_digit)
 
 
 def fake_frn(value: str, rng: random.Random, faker: Faker) -> str:
-    return _resident_id(value, rng, "5678", 13)
+    return _resident_id(value, rng, "5678", frn_check_digit)
 
 
 def fake_card(value: str, rng: random.Random, faker: Faker) -> str:
@@ -196,7 +180,7 @@ def fake_card(value: str, rng: random.Random, faker: Faker) -> str:
     else:
         head = d[:2]
     partial = head + _random_digits(rng, len(d) - len(head) - 1)
-    return render_digits(value, partial + _luhn_digit(partial))
+    return render_digits(value, partial + luhn_check_digit(partial))
 
 
 def fake_brn(value: str, rng: random.Random, faker: Faker) -> str:
@@ -204,8 +188,7 @@ def fake_brn(value: str, rng: random.Random, faker: Faker) -> str:
     d = digits_of(value)
     kind = d[3:5] if len(d) == 10 else _random_digits(rng, 2)
     first9 = str(rng.randint(101, 899)) + kind + _random_digits(rng, 4)
-    total = sum(int(x) * w for x, w in zip(first9, _BRN_WEIGHTS, strict=True)) + int(first9[8]) * 5 // 10
-    return render_digits(value, first9 + str((10 - total % 10) % 10))
+    return render_digits(value, first9 + str(brn_check_digit(first9)))
 
 
 def fake_bank_account(value: str, rng: random.Random, faker: Faker, permute: Permutation | None = None) -> str:

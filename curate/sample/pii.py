@@ -13,44 +13,17 @@ import random
 
 from faker import Faker
 
+from curate.pii.validators import brn_check_digit, frn_check_digit, luhn_check_digit, rrn_check_digit
 from curate.sample import load_bank
 from curate.sample.template import attach
 
 KINDS = ("name", "phone", "rrn", "frn", "email", "url", "ipv4", "ipv6", "mac", "mention", "address",
          "bank_account", "passport", "driver_license", "brn", "health_insurance", "card", "vehicle_plate")
 
-_RRN_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
-_BRN_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
-
-
-def rrn_check_digit(first12: str) -> int:
-    """Check digit of a resident registration number issued before October 2020."""
-    total = sum(int(d) * w for d, w in zip(first12, _RRN_WEIGHTS, strict=True))
-    return (11 - total % 11) % 10
-
-
-def frn_check_digit(first12: str) -> int:
-    """Check digit of a (pre-2020) foreign registration number."""
-    total = sum(int(d) * w for d, w in zip(first12, _RRN_WEIGHTS, strict=True))
-    return ((11 - total % 11) % 10 + 2) % 10
-
-
-def brn_check_digit(first9: str) -> int:
-    """Check digit of a business registration number (사업자등록번호)."""
-    digits = [int(d) for d in first9]
-    total = sum(d * w for d, w in zip(digits, _BRN_WEIGHTS, strict=True)) + digits[8] * 5 // 10
-    return (10 - total % 10) % 10
-
 
 def luhn_complete(partial: str) -> str:
     """``partial`` plus the Luhn digit that makes it a valid card number."""
-    total = 0
-    for i, ch in enumerate(reversed(partial)):
-        d = int(ch)
-        if i % 2 == 0:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return partial + str((10 - total % 10) % 10)
+    return partial + luhn_check_digit(partial)
 
 
 class FakePii:
