@@ -97,10 +97,28 @@ def test_invalid_utf8_on_stdin_is_repaired_line_by_line(key_file):
     assert done.returncode == 0 and json.loads(done.stdout) == {"text": "caf\ufffd [전화번호]"}
 
 
-@pytest.mark.parametrize("line", [b"[" * 100_000, b'{"text": 1' + b"0" * 5000 + b"}", b'{"text": "cut'])
-def test_unreadable_jsonl_line_is_a_clear_error(key_file, line):
-    done = _run_bytes(["--key-file", str(key_file), "--field", "text"], b'{"text": "ok"}\n' + line + b"\n")
-    assert done.returncode == 2 and b"line 2: not JSON" in done.stderr and b"Traceback" not in done.stderr
+@pytest.mark.parametrize("line", [b"[" * 100_000, b'{"text": 1' + b"0" * 5000 + b"}", b'{"text": "cut 010-2345-6789',
+                                  b"not json: 010-2345-6789"])
+def test_a_line_that_is_not_json_is_warned_about_and_the_stream_goes_on(key_file, line):
+    """Issue 16: `--field` on a stream with a non-JSON line stopped with exit 2 and wrote nothing.
+    Now: a warning naming the line (never its text), the line rewritten as plain text (its PII
+    treated), and every later line written."""
+    stdin = b'{"text": "ok"}\n' + line + b'\n{"text": "\xec\x97\xb0\xeb\x9d\xbd 010-9876-5432"}\n'
+    done = _run_bytes(["--key-file", str(key_file), "--field", "text", "--mode", "mask", "--stats"], stdin)
+    assert done.returncode == 0, done.stderr
+    assert b"warning: line 2: not JSON" in done.stderr and b"Traceback" not in done.stderr
+    assert b"not_json_lines\t1" in done.stderr and b"010-" not in done.stderr
+    out = done.stdout.decode("utf-8").split("\n")
+    assert len(out) == 4 and out[0] == '{"text": "ok"}' and json.loads(out[2]) == {"text": "연락 [전화번호]"}
+    assert "010-" not in out[1] and (b"010-" not in line or "[전화번호]" in out[1])
+
+
+def test_pii_inside_a_non_string_field_is_treated(key_file):
+    """Issue 16: PII inside a non-string JSON field passed through unchanged."""
+    record = {"text": ["연락처 010-2345-6789", {"memo": "메일 hong@naver.com", "n": 7}, 3], "id": 1}
+    done = _run(["--key-file", str(key_file), "--field", "text", "--mode", "mask"], json.dumps(record) + "\n")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"text": ["연락처 [전화번호]", {"memo": "메일 [이메일]", "n": 7}, 3], "id": 1}
 
 
 def test_short_key_file_or_env_key_is_a_clear_error(tmp_path):

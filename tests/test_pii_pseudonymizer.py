@@ -149,6 +149,19 @@ def test_bad_arguments_are_refused():
         Pseudonymizer(key=KEY, types=["phone", "blood_type"])
 
 
+def test_types_as_one_string_and_unknown_types_listing_the_valid_ones():
+    """Issue 16: types="person" was read letter by letter ("unknown PII type(s): p, e, r…")."""
+    assert Pseudonymizer(key=KEY, types="person").types == ["person"]
+    assert Pseudonymizer(key=KEY, types="phone, email").types == ["phone", "email"]
+    for bad in ("persn", ["phone", "blood_type"]):
+        message = r"unknown PII type\(s\): '(persn|blood_type)'; valid types: phone, "
+        with pytest.raises(ValueError, match=message) as err:
+            Pseudonymizer(key=KEY, types=bad)
+        assert "person" in str(err.value) and "vehicle_plate" in str(err.value)
+    with pytest.raises(ValueError, match="valid types: phone"):
+        Pseudonymizer(key=KEY, tags={"blood_type": "[혈액형]"})
+
+
 def test_key_from_file_and_env(tmp_path, monkeypatch):
     key_file = tmp_path / "key.txt"
     key_file.write_text("file-key-0123456789\n")

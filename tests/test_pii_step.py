@@ -33,8 +33,9 @@ def _step(**params):
 def test_registered_and_validates_params():
     with pytest.raises(ValueError, match="mode"):
         _step(mode="shred")
-    with pytest.raises(ValueError, match="unknown PII type"):
+    with pytest.raises(ValueError, match=r"unknown PII type.*valid types: phone"):
         _step(types=["blood_type"])
+    assert _step(types="person").types == ["person"]  # a recipe's `types: person`
     with pytest.raises(ValueError):
         _step(no_such_param=1)
 

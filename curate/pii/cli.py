@@ -5,8 +5,9 @@
     python -m curate.pii.cli --stats < in.txt > out.txt
 
 Input is read line by line in batches; every batch goes through one ``pseudonymize_batch`` call.
-Plain text: one record per line. JSONL (``--field``): only that field is rewritten, the other
-fields pass through. One output line per input line; bytes are never refused (``filter_stream``).
+Plain text: one record per line. JSONL (``--field``): only that field is rewritten (every string
+inside it), the other fields pass through; a line that is not JSON is warned about by number and
+rewritten as plain text. One output line per input line; bytes are never refused (``filter_stream``).
 The key comes from ``--key-file`` or ``CURATE_PII_KEY`` (at least 16 bytes); without either, a
 random per-run key is used (fakes are then not reproducible across runs). ``--stats`` prints
 counts by type to stderr at the end, never values.
@@ -17,8 +18,9 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated, Any, BinaryIO
 
 import typer
 
@@ -26,6 +28,7 @@ from curate.pii.keys import DEFAULT_KEY_ENV, KeyFileError, key_from_env_or_file
 from curate.pii.pseudonymizer import MODES, Pseudonymizer
 
 INVALID_UTF8 = "invalid_utf8_lines"
+NOT_JSON = "not_json_lines"
 app = typer.Typer(add_completion=False, help="Pseudonymize PII in text read from stdin.")
 
 
@@ -49,10 +52,8 @@ def pseudonymize(
     if key is None:
         typer.echo(f"note: no key (--key-file or ${DEFAULT_KEY_ENV}); fakes are random per run", err=True)
     try:
-        totals = filter_stream(sys.stdin.buffer, sys.stdout.buffer, pseudonymizer, field, batch_size)
-    except UnreadableLine as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        totals = filter_stream(sys.stdin.buffer, sys.stdout.buffer, pseudonymizer, field, batch_size,
+                               warn=lambda message: typer.echo(f"warning: {message}", err=True))
     finally:
         sys.stdout.buffer.flush()
     if totals[INVALID_UTF8]:
@@ -62,12 +63,8 @@ def pseudonymize(
             typer.echo(f"{name}\t{count}", err=True)
 
 
-class UnreadableLine(ValueError):
-    """A JSONL line that is not JSON (or too deeply nested to rewrite); names the line, not its text."""
-
-
 def filter_stream(stdin: BinaryIO, stdout: BinaryIO, p: Pseudonymizer, field: str | None = None,
-                  batch_size: int = 1000) -> Counter[str]:
+                  batch_size: int = 1000, warn: Callable[[str], None] | None = None) -> Counter[str]:
     """The filter itself: lines of ``stdin`` (split at b"\\n" only), PII replaced, to ``stdout``;
     returns counts by type (never values).
 
@@ -75,9 +72,12 @@ def filter_stream(stdin: BinaryIO, stdout: BinaryIO, p: Pseudonymizer, field: st
     last, none), written as UTF-8; a line may become empty (remove_sentence). Nothing is refused
     for its bytes: invalid UTF-8 is repaired to U+FFFD (counted as ``invalid_utf8_lines``), so are
     lone surrogates in a rewritten field
-    (``surrogates_replaced``; other fields keep theirs, written as escapes). With ``field``, a line
-    that is not JSON raises ``UnreadableLine`` after the batches before it are written; lines
-    without a string ``field`` (blank, not an object, no such field) pass through unchanged.
+    (``surrogates_replaced``; other fields keep theirs, written as escapes). With ``field``, every
+    string inside the field is rewritten (a list or an object too; numbers are left); a line that
+    is not JSON, or too deeply nested to write back, is rewritten as plain text, counted as
+    ``not_json_lines`` and named to ``warn`` (its line number, never its text): nothing stops the
+    stream and nothing passes untreated. Lines without ``field`` (blank, not an object, no such
+    field) pass through unchanged.
     """
     totals: Counter[str] = Counter()
     batch: list[str] = []
@@ -90,46 +90,91 @@ def filter_stream(stdin: BinaryIO, stdout: BinaryIO, p: Pseudonymizer, field: st
             batch.append(raw.decode("utf-8", "replace"))
             totals[INVALID_UTF8] += 1
         if len(batch) >= batch_size:
-            stdout.write(_rewrite(batch, p, field, totals, line_no - len(batch) + 1).encode("utf-8"))
+            stdout.write(_rewrite(batch, p, field, totals, line_no - len(batch) + 1, warn).encode("utf-8"))
             batch = []
     if batch:
-        stdout.write(_rewrite(batch, p, field, totals, line_no - len(batch) + 1).encode("utf-8"))
+        stdout.write(_rewrite(batch, p, field, totals, line_no - len(batch) + 1, warn).encode("utf-8"))
     return totals
 
 
-def _rewrite(lines: list[str], p: Pseudonymizer, field: str | None, totals: Counter, first_line: int) -> str:
+def _rewrite(lines: list[str], p: Pseudonymizer, field: str | None, totals: Counter, first_line: int,
+             warn: Callable[[str], None] | None) -> str:
     endings = ["\r\n" if line.endswith("\r\n") else "\n" if line.endswith("\n") else "" for line in lines]
     bodies = [line[: len(line) - len(end)] for line, end in zip(lines, endings, strict=True)]
     if field is None:
         texts, counts = p.pseudonymize_batch(bodies, return_counts=True)
         totals.update(counts)
         return "".join(t + e for t, e in zip(texts, endings, strict=True))
-    records, positions, values = [], [], []
+    records: dict[int, dict] = {}
+    slots: list[tuple[int, Any, Any]] = []  # (line, container, key) of each string to rewrite; None: the line
+    values: list[str] = []
+
+    def as_plain_text(i: int, why: str) -> None:
+        totals[NOT_JSON] += 1
+        if warn is not None:
+            warn(f"line {first_line + i}: not JSON ({why}); rewritten as plain text")
+        slots.append((i, None, None))
+        values.append(bodies[i])
+
     for i, body in enumerate(bodies):
-        record = _load(body, first_line + i) if body.strip() else None
-        if isinstance(record, dict) and isinstance(record.get(field), str):
-            records.append(record)
-            positions.append(i)
-            values.append(record[field])
+        if not body.strip():
+            continue
+        record, error = _load(body)
+        if error is not None:
+            as_plain_text(i, error)
+        elif isinstance(record, dict) and field in record:
+            records[i] = record
+            for container, key in _strings_in(record, field):
+                slots.append((i, container, key))
+                values.append(container[key])
     texts, counts = p.pseudonymize_batch(values, return_counts=True)
     totals.update(counts)
-    out = list(bodies)  # lines without a string field pass through unchanged
-    for i, record, text in zip(positions, records, texts, strict=True):
-        record[field] = text
-        out[i] = _dump(record, first_line + i)
+    out = list(bodies)  # lines without the field pass through unchanged
+    for (i, container, key), text in zip(slots, texts, strict=True):
+        if container is None:
+            out[i] = text
+        else:
+            container[key] = text
+    for i, record in records.items():
+        dumped = _dump(record)
+        if dumped is None:  # loads but cannot be written back: its text, treated, keeps the line
+            out[i] = p.pseudonymize_batch([bodies[i]])[0]
+            totals[NOT_JSON] += 1
+            if warn is not None:
+                warn(f"line {first_line + i}: not JSON (too deeply nested to rewrite); rewritten as plain text")
+        else:
+            out[i] = dumped
     return "".join(b + e for b, e in zip(out, endings, strict=True))
 
 
-def _load(body: str, line_no: int):
+def _strings_in(record: dict, field: str) -> list[tuple[Any, Any]]:
+    """(container, key) of every string inside ``record[field]``, in document order; iterative, so
+    any nesting that loaded is walked."""
+    found: list[tuple[Any, Any]] = []
+    stack: list[tuple[Any, Any]] = [(record, field)]
+    while stack:
+        container, key = stack.pop()
+        value = container[key]
+        if isinstance(value, str):
+            found.append((container, key))
+        elif isinstance(value, dict):
+            stack.extend((value, k) for k in reversed(list(value)))
+        elif isinstance(value, list):
+            stack.extend((value, j) for j in reversed(range(len(value))))
+    return found
+
+
+def _load(body: str) -> tuple[Any, str | None]:
+    """(the record, None) or (None, why it is not JSON)."""
     try:
-        return json.loads(body)
+        return json.loads(body), None
     except json.JSONDecodeError as exc:
-        raise UnreadableLine(f"line {line_no}: not JSON ({exc.msg})") from None
+        return None, exc.msg
     except (ValueError, RecursionError) as exc:  # an integer over the digit limit; nesting too deep
-        raise UnreadableLine(f"line {line_no}: not JSON ({type(exc).__name__})") from None
+        return None, type(exc).__name__
 
 
-def _dump(record: dict, line_no: int) -> str:
+def _dump(record: dict) -> str | None:
     try:
         text = json.dumps(record, ensure_ascii=False)
         text.encode("utf-8")
@@ -137,7 +182,7 @@ def _dump(record: dict, line_no: int) -> str:
     except UnicodeEncodeError:  # a lone surrogate in another field: keep it, as an escape
         return json.dumps(record)
     except (ValueError, RecursionError):  # nesting that loads but cannot be written back
-        raise UnreadableLine(f"line {line_no}: not JSON (too deeply nested to rewrite)") from None
+        return None
 
 
 app.command("pseudonymize")(pseudonymize)

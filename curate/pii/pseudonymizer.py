@@ -46,13 +46,28 @@ def type_table() -> dict[str, dict]:
     return load_yaml("pii/types.yaml")
 
 
+def known_types(names: str | Sequence[str] | None) -> list[str] | None:
+    """``names`` as a list of type names: a string is one name or several separated by commas
+    (``"person"``, ``"phone,email"``). Unknown names are a ValueError that lists the valid ones."""
+    if names is None:
+        return None
+    wanted = [t.strip() for t in names.split(",") if t.strip()] if isinstance(names, str) else list(names)
+    table = type_table()
+    unknown = [t for t in wanted if t not in table]
+    if unknown:
+        raise ValueError(f"unknown PII type(s): {', '.join(map(repr, unknown))}; "
+                         f"valid types: {', '.join(table)}")
+    return wanted
+
+
 class Pseudonymizer:
     """Detect and replace PII in Korean text.
 
     ``key``: secret for consistent fakes/hashes: bytes, or str as its UTF-8 bytes, at least 16 bytes
     (``curate.pii.keys.check_key``: anything else is a TypeError / ValueError); None draws a random
     32-byte key per instance (silently: callers that read keys, the CLI and the executor, warn).
-    ``types``: PII type names (default: those marked default in rules/pii/types.yaml).
+    ``types``: PII type names, a list or one string (``"person"``, ``"phone,email"``); default:
+    those marked default in rules/pii/types.yaml.
     ``mode``: pseudonymize | mask | hash | remove_sentence. ``tags``: overrides of the mask tags.
     ``min_score``: spans scored below it are left alone. ``detector``: share an existing Detector.
 
@@ -64,7 +79,7 @@ class Pseudonymizer:
     def __init__(
         self,
         key: bytes | str | None = None,
-        types: Sequence[str] | None = None,
+        types: str | Sequence[str] | None = None,
         mode: str = "pseudonymize",
         tags: dict[str, str] | None = None,
         min_score: float | None = None,
@@ -73,9 +88,8 @@ class Pseudonymizer:
         if mode not in MODES:
             raise ValueError(f"unknown PII mode {mode!r}; expected one of {', '.join(MODES)}")
         table = type_table()
-        unknown = sorted(set(types or ()) - set(table)) + sorted(set(tags or {}) - set(table))
-        if unknown:
-            raise ValueError(f"unknown PII type(s): {', '.join(unknown)}")
+        types = known_types(types)
+        known_types(list(tags or {}))  # a tag for an unknown type is as wrong as the type
         self.mode = mode
         self.types = list(types) if types else self.default_types()
         self.tags = {t: spec["tag"] for t, spec in table.items()} | dict(tags or {})

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import polars as pl
 from pydantic import PrivateAttr, field_validator
 
 from curate.pii.keys import DEFAULT_KEY_ENV, key_from_env_or_file
-from curate.pii.pseudonymizer import MODES, SENTENCES_REMOVED, Pseudonymizer, type_table
+from curate.pii.pseudonymizer import MODES, SENTENCES_REMOVED, Pseudonymizer, known_types
 from curate.pii.raw import scrub_raw_lines
 from curate.steps import register
 from curate.steps.base import GROUP, Fraction, RunContext, Step, StepOutput
@@ -51,13 +51,10 @@ class Pii(Step):
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         return value
 
-    @field_validator("types")
+    @field_validator("types", mode="before")
     @classmethod
-    def _known_types(cls, value: list[str] | None) -> list[str] | None:
-        unknown = sorted(set(value or ()) - set(type_table()))
-        if unknown:
-            raise ValueError(f"unknown PII type(s): {', '.join(unknown)}")
-        return value
+    def _known_types(cls, value: Any) -> list[str] | None:
+        return known_types(value) if value is None or isinstance(value, str | list | tuple) else value
 
     def columns_written(self) -> tuple[str, ...]:
         if not self.annotate:
