@@ -10,6 +10,7 @@ import pytest
 from curate.pii import fakes
 from curate.pii.validators import (
     brn_valid,
+    frn_plausible,
     frn_valid,
     ipv4_valid,
     ipv6_valid,
@@ -143,8 +144,11 @@ def test_resident_numbers_valid_and_keep_gender_digit(faker):
         assert rrn_valid(rrn) and rrn[7] == "1"
         young = fakes.make_fake("rrn", "0505054123456", seed, faker)
         assert rrn_valid(young) and young[6] == "4" and "-" not in young
-        frn = fakes.make_fake("frn", "900101-6234567", seed, faker)
+        frn = fakes.make_fake("frn", "900101-6234563", seed, faker)
         assert frn_valid(frn) and frn[7] == "6"
+        # a number without a valid check digit (the post-2020 scheme) gets a fake without one
+        newer = fakes.make_fake("frn", "900101-6234567", seed, faker)
+        assert frn_plausible(newer) and not frn_valid(newer) and newer[7] == "6"
 
 
 def test_card_keeps_network_and_passes_luhn(faker):
@@ -265,22 +269,58 @@ def test_address_unit_parts_kept(faker):
         assert re.search(r"(로|길) \d+(-\d+)? \([가-힣]+동\)$", noted)
 
 
-def test_distinct_phones_accounts_and_insurance_numbers_never_share_a_fake():
+def test_distinct_values_never_share_a_fake_and_valid_numbers_stay_valid():
     """Issue 16: drawn at random, 9 pairs of 40,000 phone numbers shared a fake (two people became
-    one); permuted under the key (curate.pii.fpe) they cannot."""
+    one); permuted under the key (curate.pii.fpe) they cannot: 100,000 distinct values of each
+    type, 100,000 distinct fakes. Check digits are recomputed: a valid number's fake is valid, and
+    a number without a valid check digit (RRNs since 2020) keeps its offset from it."""
     import random
 
     from curate.pii import Pseudonymizer
     from curate.pii.fpe import Permutation
+    from curate.pii.validators import (
+        brn_check_digit,
+        brn_valid,
+        frn_check_digit,
+        frn_valid,
+        luhn_check_digit,
+        luhn_valid,
+        rrn_check_digit,
+        rrn_valid,
+    )
 
     p = Pseudonymizer(key=b"one-to-one-test-key-0123456789")
     rng = random.Random(7)
-    for pii_type, make in (("phone", lambda: f"010-{rng.randint(2000, 9999)}-{rng.randint(0, 9999):04d}"),
-                           ("bank_account", lambda: f"{rng.randint(100, 999)}-{rng.randint(10, 99)}-"
-                                                    f"{rng.randint(100000, 999999)}"),
-                           ("health_insurance", lambda: f"1-{rng.randint(0, 10**10 - 1):010d}")):
-        values = {make() for _ in range(20_000)}
-        fakes = {p.replacement(pii_type, v) for v in values}
-        assert len(fakes) == len(values), pii_type
+
+    def resident(genders: str, check) -> str:
+        first12 = (f"{rng.randint(0, 99):02d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+                   f"{rng.choice(genders)}{rng.randint(0, 99999):05d}")
+        last = check(first12) if rng.random() < 0.7 else rng.randint(0, 9)  # 30%: the post-2020 scheme
+        return f"{first12[:6]}-{first12[6:]}{last}"
+
+    def card() -> str:
+        partial = rng.choice(["4", "5", "9"]) + "".join(rng.choice("0123456789") for _ in range(14))
+        number = partial + luhn_check_digit(partial)
+        return "-".join(number[i:i + 4] for i in range(0, 16, 4))
+
+    def brn() -> str:
+        first9 = f"{rng.randint(101, 899)}{rng.randint(1, 99):02d}{rng.randint(0, 9999):04d}"
+        return f"{first9[:3]}-{first9[3:5]}-{first9[5:]}{brn_check_digit(first9)}"
+
+    makers = {"phone": (lambda: f"010-{rng.randint(2000, 9999)}-{rng.randint(0, 9999):04d}", None),
+              "bank_account": (lambda: f"{rng.randint(100, 999)}-{rng.randint(10, 99)}-"
+                                       f"{rng.randint(100000, 999999)}", None),
+              "health_insurance": (lambda: f"1-{rng.randint(0, 10**10 - 1):010d}", None),
+              "rrn": (lambda: resident("1234", rrn_check_digit), rrn_valid),
+              "frn": (lambda: resident("5678", frn_check_digit), frn_valid),
+              "card": (card, luhn_valid), "brn": (brn, brn_valid)}
+    for pii_type, (make, valid) in makers.items():
+        values = set()
+        while len(values) < 100_000:
+            values.add(make())
+        fakes = {v: p.replacement(pii_type, v) for v in values}
+        assert len(set(fakes.values())) == len(values), pii_type
+        if valid is not None:
+            assert all(valid(f) == valid(v) for v, f in fakes.items()), pii_type
     permute = Permutation(b"k" * 32)
     assert sorted(permute(x, 1000, "t") for x in range(1000)) == list(range(1000))  # a bijection

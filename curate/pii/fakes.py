@@ -22,7 +22,14 @@ from collections.abc import Callable
 from faker import Faker
 
 from curate.pii.fpe import Permutation, permute_digits
-from curate.pii.validators import brn_check_digit, digits_of, frn_check_digit, luhn_check_digit, rrn_check_digit
+from curate.pii.validators import (
+    birth_century,
+    brn_check_digit,
+    digits_of,
+    frn_check_digit,
+    luhn_check_digit,
+    rrn_check_digit,
+)
 from curate.rules import cached_per_rules, load_yaml
 
 Generator = Callable[[str, random.Random, Faker], str]
@@ -116,7 +123,7 @@ def normalize(pii_type: str, value: str) -> str:
 _DIGIT_TYPES = frozenset({"rrn", "frn", "card", "brn", "bank_account", "health_insurance"})
 # Types whose fake is a keyed permutation of the value's digits (curate.pii.fpe): distinct values,
 # distinct fakes. The others are drawn from the value's keyed seed and may collide by chance.
-ONE_TO_ONE = frozenset({"phone", "bank_account", "health_insurance"})
+ONE_TO_ONE = frozenset({"phone", "bank_account", "health_insurance", "rrn", "frn", "card", "brn"})
 
 
 # ---------------------------------------------------------------- generators
@@ -156,25 +163,77 @@ def fake_phone(value: str, rng: random.Random, faker: Faker, permute: Permutatio
     return render_digits(value, intl + fake)
 
 
-def _resident_id(value: str, rng: random.Random, gender_digits: str, check: Callable[[str], int]) -> str:
+# Permuted birth dates stop here, a fixed day: the same fakes every year; a later date (a typo or
+# a future number) gets a drawn fake instead.
+_ID_LAST_DAY = _dt.date(2026, 12, 31)
+_SERIALS = 100_000  # the five digits after the gender digit
+
+
+def _check_offset(digits: str, check: Callable[[str], int]) -> int:
+    """How far a number's last digit is from its valid check digit: 0 for a valid one; a number
+    issued without the scheme (RRNs since October 2020) keeps its offset in its fake, so values
+    differing only there still get different fakes."""
+    return (int(digits[-1]) - check(digits[:-1])) % 10
+
+
+def _permuted_id(d: str, permute: Permutation, check: Callable[[str], int]) -> str | None:
+    """(birth date, serial) permuted one-to-one within the gender digit's century, the gender
+    digit kept; None when the date is not a real one in that century up to ``_ID_LAST_DAY``."""
+    gender = d[6]
+    century = birth_century(gender)
+    if century is None:
+        return None
+    try:
+        born = _dt.date(century + int(d[:2]), int(d[2:4]), int(d[4:6])).toordinal()
+    except ValueError:
+        return None
+    first = _dt.date(century, 1, 1).toordinal()
+    last = min(_dt.date(century + 99, 12, 31), _ID_LAST_DAY).toordinal()
+    if not first <= born <= last:
+        return None
+    image = permute((born - first) * _SERIALS + int(d[7:12]), (last - first + 1) * _SERIALS, f"resident_id|{gender}")
+    if image is None:
+        return None
+    first12 = _dt.date.fromordinal(first + image // _SERIALS).strftime("%y%m%d") + gender + f"{image % _SERIALS:05d}"
+    return first12 + str((check(first12) + _check_offset(d, check)) % 10)
+
+
+def _resident_id(value: str, rng: random.Random, gender_digits: str, check: Callable[[str], int],
+                 permute: Permutation | None) -> str:
     d = digits_of(value)
+    if permute is not None and len(d) == 13 and d[6] in gender_digits:
+        permuted = _permuted_id(d, permute, check)
+        if permuted is not None:
+            return render_digits(value, permuted)
     gender = d[6] if len(d) > 6 and d[6] in gender_digits else gender_digits[0]
     first12 = _birth_date(rng, gender) + gender + _random_digits(rng, 5)
-    return render_digits(value, first12 + str(check(first12)))
+    offset = _check_offset(d, check) if len(d) == 13 else 0
+    return render_digits(value, first12 + str((check(first12) + offset) % 10))
 
 
-def fake_rrn(value: str, rng: random.Random, faker: Faker) -> str:
-    """Same gender/century digit, a real birth date, a valid (pre-2020 scheme) check digit."""
-    return _resident_id(value, rng, "1234905678", rrn_check_digit)
+def fake_rrn(value: str, rng: random.Random, faker: Faker, permute: Permutation | None = None) -> str:
+    """Same gender/century digit, a real birth date, a valid (pre-2020 scheme) check digit; with a
+    key, birth date and serial are permuted: distinct numbers never share a fake."""
+    return _resident_id(value, rng, "1234905678", rrn_check_digit, permute)
 
 
-def fake_frn(value: str, rng: random.Random, faker: Faker) -> str:
-    return _resident_id(value, rng, "5678", frn_check_digit)
+def fake_frn(value: str, rng: random.Random, faker: Faker, permute: Permutation | None = None) -> str:
+    return _resident_id(value, rng, "5678", frn_check_digit, permute)
 
 
-def fake_card(value: str, rng: random.Random, faker: Faker) -> str:
-    """Same length, grouping and network (first two digits; 2221-2720 Mastercard kept in range)."""
+def _luhn(digits: str) -> int:
+    return int(luhn_check_digit(digits))
+
+
+def fake_card(value: str, rng: random.Random, faker: Faker, permute: Permutation | None = None) -> str:
+    """Same length, grouping and network (first two digits; 2221-2720 Mastercard kept in range);
+    with a key the digits after the network are permuted and the Luhn digit recomputed."""
     d = digits_of(value)
+    if permute is not None and len(d) >= 12:
+        head = d[:4] if d.startswith("2") else d[:2]
+        body = permute_digits(permute, d[len(head):-1], f"card|{head}|{len(d)}")
+        if body is not None:
+            return render_digits(value, head + body + str((_luhn(head + body) + _check_offset(d, _luhn)) % 10))
     if d.startswith("2"):
         head = str(rng.randint(2221, 2720))
     else:
@@ -183,9 +242,16 @@ def fake_card(value: str, rng: random.Random, faker: Faker) -> str:
     return render_digits(value, partial + luhn_check_digit(partial))
 
 
-def fake_brn(value: str, rng: random.Random, faker: Faker) -> str:
-    """Tax office code redrawn, business-kind code (middle two digits) kept, valid check digit."""
+def fake_brn(value: str, rng: random.Random, faker: Faker, permute: Permutation | None = None) -> str:
+    """Tax office code redrawn, business-kind code (middle two digits) kept, valid check digit;
+    with a key, office and serial are permuted: distinct numbers never share a fake."""
     d = digits_of(value)
+    if permute is not None and len(d) == 10:
+        body = permute_digits(permute, d[:3] + d[5:9], f"brn|{d[3:5]}")
+        if body is not None:
+            first9 = body[:3] + d[3:5] + body[3:]
+            check = (brn_check_digit(first9) + _check_offset(d, brn_check_digit)) % 10
+            return render_digits(value, first9 + str(check))
     kind = d[3:5] if len(d) == 10 else _random_digits(rng, 2)
     first9 = str(rng.randint(101, 899)) + kind + _random_digits(rng, 4)
     return render_digits(value, first9 + str(brn_check_digit(first9)))

@@ -45,6 +45,11 @@ def digits_of(value: str) -> str:
     return _NON_DIGIT.sub("", value)
 
 
+def birth_century(gender_digit: str) -> int | None:
+    """The first year of the century an RRN/FRN gender digit says its holder was born in."""
+    return _CENTURY.get(gender_digit)
+
+
 def birth_date_valid(yymmdd: str, gender_digit: str) -> bool:
     """The first six digits of an RRN/FRN form a real calendar date in the gender digit's century."""
     century = _CENTURY.get(gender_digit)
