@@ -48,6 +48,10 @@ def run(
     except (RecipeError, InputError) as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: shards already finished are kept; rerun the same command to resume",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
     except OSError as exc:  # a full disk, a read-only directory: the system's reason, not a traceback
         where = exc.filename or (output or "the output directory")
         err.print(f"[red]error:[/red] cannot write {where}: {exc.strerror or exc}. Shards already finished are "

@@ -85,6 +85,11 @@ class Executor(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release workers or cluster connections."""
 
+    def abort(self) -> None:
+        """Stop now (Ctrl-C, an error): running work is abandoned, not waited for. Finished
+        shards are on disk with their markers, so the same command resumes."""
+        self.close()
+
     # -- the run --------------------------------------------------------------------------------
     def run(self, loaded: LoadedRecipe, overwrite: bool = False, progress: Progress | None = None,
             log: Callable[[str], None] = print) -> dict[str, Any]:
@@ -157,8 +162,10 @@ class Executor(ABC):
             names = [layout.marker(stage.index, index) for stage in stages for index in all_shards]
             markers = [ShardLedger.from_json(json.loads(data)) for data in store.read_many(names)]
             output_schema = self._unify_output(work, [m for m in markers if m.written is not None], log)
-        finally:
-            self.close()
+        except BaseException:
+            self.abort()
+            raise
+        self.close()
         report = build_report(loaded, plan, markers, global_seconds, self.name, self.workers,
                               started, time.time(), list(plan.warnings) + ([key_warning] if key_warning else []))
         report["output_schema"] = output_schema

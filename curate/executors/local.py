@@ -9,6 +9,7 @@ With ``workers: 1`` everything runs in this process, which is easiest to debug.
 from __future__ import annotations
 
 import multiprocessing as mp
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -23,6 +24,9 @@ _WORK: ShardWork | None = None  # the worker process's copy
 
 
 def _init_worker(work: ShardWork) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the driver alone handles it (it stops
+    # the workers), so the user sees one line, not a traceback from each worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _WORK
     _WORK = work
     _WORK.setup()
@@ -58,6 +62,17 @@ class LocalExecutor(Executor):
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            self._pool_work = None
+
+    def abort(self) -> None:
+        if self._pool is not None:
+            processes = list(getattr(self._pool, "_processes", {}).values())  # no public way to stop them
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join(timeout=5)
             self._pool = None
             self._pool_work = None
 
