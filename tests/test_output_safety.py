@@ -209,3 +209,17 @@ def test_a_full_disk_is_a_clear_error_and_the_rerun_resumes(project):
     finally:
         time.sleep(0.1)
         subprocess.run(["umount", str(disk)], check=False)
+
+
+@pytest.mark.parametrize("mode", ["mask", "remove_sentence"])
+def test_no_key_warning_where_no_fake_is_written(project, mode):
+    """Issue 21: the "fakes differ between runs" warning appeared in remove_sentence mode, where no
+    fake is written; mask and remove_sentence need no key, and their runs resume without one."""
+    recipe = _pii_recipe(project, mode=mode)
+    first = _cli(recipe)
+    assert first.returncode == 0 and "random key" not in first.stderr, first.stderr
+    finished = output_bytes(project / "out")
+    _interrupt(project / "out")
+    again = _cli(recipe)
+    assert again.returncode == 0, again.stderr
+    assert output_bytes(project / "out") == finished

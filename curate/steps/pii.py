@@ -61,8 +61,9 @@ class Pii(Step):
             return ()
         return tuple(f"pii_{t}" for t in (self.types or Pseudonymizer.default_types()))
 
-    def key_sources(self) -> tuple[str | None, str | None]:
-        return self.key_file, self.key_env
+    def key_sources(self) -> tuple[str | None, str | None] | None:
+        # mask and remove_sentence write no value derived from a key: no key to read or warn about
+        return (self.key_file, self.key_env) if self.mode in ("pseudonymize", "hash") else None
 
     def _build(self, ctx: RunContext, mode: str) -> Pseudonymizer:
         key = ctx.key if ctx.key else key_from_env_or_file(self.key_file, self.key_env)
