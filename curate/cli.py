@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -95,18 +94,29 @@ def sample(
 
 
 @app.command()
-def steps() -> None:
-    """List the steps a recipe can name, with their parameters."""
+def steps(
+    name: Annotated[str | None, typer.Argument(help="one step, shown in full")] = None,
+) -> None:
+    """List the steps a recipe can name, with their parameters; `curate steps NAME` shows one in full."""
     from curate.steps import get_step_class, step_names
+    from curate.steps.describe import BASE_FIELDS, describe_step, first_paragraph, parameters
 
-    table = Table("step", "parameters (default)", "description")
-    for name in step_names():
-        cls = get_step_class(name)
-        params = ", ".join(f"{k}={f.get_default(call_default_factory=True)!r}" if not f.is_required() else k
-                           for k, f in cls.model_fields.items())
-        doc = (cls.__doc__ or sys.modules[cls.__module__].__doc__ or "").strip().splitlines()
-        table.add_row(name, params, doc[0] if doc else "")
-    Console().print(table)
+    if name is not None:
+        if name not in step_names():
+            err.print(f"[red]error:[/red] no step {name!r}; steps: {', '.join(step_names())}", highlight=False)
+            raise typer.Exit(2)
+        Console(markup=False).print(describe_step(get_step_class(name)), highlight=False, soft_wrap=True)
+        return
+    table = Table("step", "parameters (default)", "what it does")
+    for step in step_names():
+        cls = get_step_class(step)
+        shown = ", ".join(f"{p.name}={p.default}" if p.default is not None else p.name
+                          for p in parameters(cls) if p.name not in BASE_FIELDS)
+        table.add_row(step, shown, first_paragraph(cls))
+    console = Console(markup=False)  # parameter types hold brackets: list[EvalSet]
+    console.print(table)
+    console.print(f"Every step also takes {', '.join(BASE_FIELDS)}. `curate steps NAME` shows a step in full.",
+                  highlight=False)
 
 
 class _progress:

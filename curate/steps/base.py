@@ -71,7 +71,8 @@ class Step(BaseModel):
     # The text of the records this step drops goes to dropped/ (PII treated by an earlier pii
     # step: the recipe refuses it before one), with the measures they were judged on, for
     # `curate sample` to show to a person.
-    keep_dropped_text: bool = False
+    keep_dropped_text: bool = Field(False, description="keep the text of what this step drops in dropped/, "
+                                                       "for `curate sample` (after the pii step only)")
 
     _origin: str = PrivateAttr(default="")  # "recipe.yaml:12: steps[3]", for errors found while running
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import polars as pl
+from pydantic import Field
 
 from curate.steps.base import DROP, Step, StepOutput
 
@@ -44,8 +45,8 @@ class Filter(Step):
 
     measures: ClassVar[dict[str, str]] = {}
 
-    drop: bool = True
-    annotate: bool = False
+    drop: bool = Field(True, description="false: every document stays, the reason it would go in <step>_reason")
+    annotate: bool = Field(False, description="write the filter's measures as columns")
 
     def columns_written(self) -> tuple[str, ...]:
         return super().columns_written() + (tuple(self.measures.values()) if self.annotate else ())
