@@ -150,7 +150,7 @@ def _summary(report: dict, output: str) -> None:
     out.print(f"[bold]{report['records_in']:,}[/] records in: [green]{report['records_kept']:,} kept[/], "
               f"[yellow]{report['records_dropped']:,} dropped[/], "
               f"[red]{report['records_quarantined']:,} quarantined[/] "
-              f"in {report['seconds']:.1f} s ({report['mb_per_s'] or 0:.1f} MB/s)", highlight=False)
+              f"in {report['seconds']:.1f} s ({report['mb_per_s'] or 0:.3g} MB/s)", highlight=False)
     out.print(f"output: {output}/data   report: {output}/report.html", highlight=False)
     if report["records_in"] and not report["records_kept"]:
         # a bound that keeps nothing (min_hangul_ratio: 30) should not pass for a clean run

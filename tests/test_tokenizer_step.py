@@ -88,3 +88,26 @@ def test_cli_trains_then_evaluates_side_by_side(tmp_path):
     assert all(cells[1] == "1.0000" for cells in rows.values())  # round trip, every candidate
     assert float(rows["ours+kiwi"][4]) == 0.0  # crossing: the analyzer keeps morphemes whole
     assert float(rows["ours"][4]) < float(rows["plain-bpe"][4])
+
+
+def test_a_vocabulary_smaller_than_asked_says_why_in_the_log_and_the_report(tmp_path):
+    """Issue 21: vocab 2,674 came out when 8,000 was asked for, silently."""
+    from spine_util import jsonl, run, write_recipe
+
+    texts = [json.loads(line)["text"] for line in review_lines(300)]
+    (tmp_path / "in.jsonl").write_bytes(jsonl([{"id": str(i), "text": t} for i, t in enumerate(texts)]))
+    recipe = write_recipe(tmp_path, ["in.jsonl"], [{"step": "train_tokenizer", "vocab_size": 8000, "n_workers": 1}])
+    from curate.config import load_recipe
+    from curate.executors import get_executor
+
+    logged: list[str] = []
+    report = get_executor("local", 1).run(load_recipe(recipe, {"workers": 1}), log=logged.append)
+    vocab = json.loads((tmp_path / "out" / "tokenizer" / "training.json").read_text())["vocab_size"]
+    assert vocab < 8000
+    note = report["global_phases"]["train_tokenizer"]["notes"][0]
+    assert f"vocabulary of {vocab:,} tokens, not the 8,000 asked for" in note and "min_frequency" in note
+    assert any(line.startswith("note: train_tokenizer: vocabulary of") for line in logged)
+    # asked for what the corpus gives: nothing to say
+    again = write_recipe(tmp_path, ["in.jsonl"], [{"step": "train_tokenizer", "vocab_size": 300, "n_workers": 1}])
+    quiet = run(again, output=str(tmp_path / "small"))
+    assert "notes" not in quiet["global_phases"]["train_tokenizer"]

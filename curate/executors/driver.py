@@ -151,7 +151,7 @@ class Executor(ABC):
             for stage in stages if all_shards else []:  # no input records: nothing to run
                 if stage.global_step is not None:
                     global_seconds[stage.global_step.label] = self._ensure_global_state(
-                        work, stage, all_shards, progress)
+                        work, stage, all_shards, progress, log)
                 done = layout.done(stage.index)
                 todo = [i for i in all_shards if i not in done]
                 counter = _Counter(progress, _describe(stage), len(all_shards), len(done))
@@ -189,7 +189,7 @@ class Executor(ABC):
         return summary
 
     def _ensure_global_state(self, work: ShardWork, stage: Stage, shards: list[int],
-                             progress: Progress | None) -> dict[str, Any]:
+                             progress: Progress | None, log: Callable[[str], None] = print) -> dict[str, Any]:
         """Run the stage's global step as map -> shuffle -> reduce tasks (``shuffle``); the
         driver only hands out tasks and keeps their counters."""
         store, info_path = work.layout.store, work.layout.global_info(stage.index)
@@ -228,6 +228,10 @@ class Executor(ABC):
                     info["shuffled_rows"] += sum(r["rows"] for r in results)
                 if phase == "finish":
                     info["tables"] = results[0]["tables"]
+                    if results[0].get("notes"):
+                        info["notes"] = results[0]["notes"]
+                        for note in info["notes"]:
+                            log(f"note: {bound.label}: {note}")
         info.update({k: round(v, 3) for k, v in seconds.items()})
         info.update(peak_rss_mb=peaks, tasks_by_node=dict(sorted(nodes.items())))
         store.write_json(info_path, info)  # last: it marks the state complete

@@ -208,7 +208,7 @@ def finish_task(work: ShardWork, job: ShuffleJob) -> dict[str, Any]:
     else:  # each worker then loads only its shard's part
         for index in shards:
             _write_pickle(work, work.layout.global_part(job.stage, index), parts[index])
-    return {"results": results.height, "tables": tables}
+    return {"results": results.height, "tables": tables, "notes": step.notes(state)}
 
 
 def remove_shuffle_files(work: ShardWork, stage: int) -> None:

@@ -149,6 +149,8 @@ class GlobalStep(Step):
       concatenated in partition order, go to ``finish(results, keep)`` in one worker task;
       its state is split by ``partition_state``.
     - ``apply(batch, state)`` -> like Step.process.
+    - ``notes(state)`` -> sentences for the user about the outcome (logged, and in the report
+      under ``global_phases``), e.g. a tokenizer smaller than asked and why.
 
     The number of partitions follows the corpus size, never the worker count, so the
     result is the same on any executor. Batches carry ``_shard`` and ``_row`` (Int64);
@@ -183,6 +185,10 @@ class GlobalStep(Step):
 
     def apply(self, df: pl.DataFrame, state: Any) -> pl.DataFrame | StepOutput:
         raise NotImplementedError
+
+    def notes(self, state: Any) -> list[str]:
+        """What the user should know about the finished state (none by default)."""
+        return []
 
     def partition_state(self, state: Any, shards: list[int]) -> dict[int, Any] | None:
         """The part of a gathered ``state`` each shard needs, or None to send every shard the

@@ -79,6 +79,16 @@ class TrainTokenizer(GlobalStep):
         self._write(state)
         return state
 
+    def notes(self, state: dict[str, Any]) -> list[str]:
+        got = state["vocab_size"]
+        if got >= self.vocab_size:
+            return []
+        # BPE stops when no pair of pieces is left to merge at min_frequency: the corpus, not a bug
+        return [f"vocabulary of {got:,} tokens, not the {self.vocab_size:,} asked for: the corpus "
+                f"({state['distinct_words']:,} distinct words, {state['distinct_pieces']:,} distinct morpheme "
+                f"pieces) has no more pairs seen at least min_frequency={self.min_frequency} times; "
+                "a larger corpus or a lower min_frequency gives more"]
+
     def _options(self) -> Any:
         from curate.tokenizer.build import TrainOptions
 
