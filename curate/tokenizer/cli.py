@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -17,11 +19,31 @@ out = Console()
 BASELINES = ("plain-bpe", "sp-bpe", "sp-unigram", "kiwi-sw")
 
 
+class _UserError(Exception):
+    """A mistake in the command line or the inputs: one `error:` line, exit 2, no traceback."""
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    from curate.config import RecipeError
+    from curate.io.errors import InputError
+
+    try:
+        yield
+    except (_UserError, InputError, RecipeError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _texts(paths: list[str], text_field: str, limit: int | None):
     from curate.io import load_texts
 
     texts = load_texts(paths, text_field=text_field)
-    return texts.head(limit) if limit else texts
+    texts = texts.head(limit) if limit else texts
+    if texts.drop_nulls().str.len_bytes().sum() == 0:
+        raise _UserError(f"no text read from {', '.join(paths)} (text field {text_field!r}; --text-field "
+                         "names another)")
+    return texts
 
 
 @app.command()
@@ -45,10 +67,13 @@ def train(
     from curate.tokenizer.build import TrainOptions, train_from_texts
 
     t0 = time.perf_counter()
-    texts = _texts(input, text_field, limit)
+    with _user_errors():
+        texts = _texts(input, text_field, limit)
     read = time.perf_counter() - t0
     options = TrainOptions(vocab_size, algorithm, special_tokens, min_frequency, workers,  # type: ignore[arg-type]
                            analyse_min_count=analyse_min_count, rare_rule=rare_rule)  # type: ignore[arg-type]
+    typer.echo(f"training on {texts.len():,} texts ({texts.str.len_bytes().sum() / 1e6:,.1f} MB): counting "
+               "words, cutting them into morphemes with Kiwi, then merges", err=True)
     result = train_from_texts(texts, options, out_dir)
     mb = round(texts.str.len_bytes().sum() / 1e6, 3)
     summary = {"path": str(result.path), "texts": texts.len(), "mb": mb,
@@ -80,6 +105,9 @@ def evaluate_command(
     from curate.tokenizer.specials import load_special_tokens
 
     path = tokenizer / "tokenizer.json" if tokenizer.is_dir() else tokenizer
+    if not path.is_file():
+        typer.echo(f"error: no tokenizer at {path} (a directory with tokenizer.json, or the file)", err=True)
+        raise typer.Exit(2)
     ours = Tokenizer.from_file(str(path))
     wanted = [b for b in baselines.split(",") if b and b != "none"]
     unknown = sorted(set(wanted) - set(BASELINES))
@@ -95,7 +123,8 @@ def evaluate_command(
         candidates.append(cand.AnalyzerCandidate(ours))
     timings: dict[str, float] = {}
     if wanted:
-        train_texts = _texts(train_input or [], text_field, train_limit)
+        with _user_errors():
+            train_texts = _texts(train_input or [], text_field, train_limit)
         builders = cand.baseline_builders(train_texts, vocab_size, load_special_tokens(), workers)
         for name in wanted:
             t0 = time.perf_counter()
@@ -105,7 +134,8 @@ def evaluate_command(
                 out.print(f"[yellow]skipping {name}: {exc}[/yellow]")
                 continue
             timings[name] = round(time.perf_counter() - t0, 2)
-    texts = [t for t in _texts(heldout, text_field, heldout_limit).to_list() if t]
+    with _user_errors():
+        texts = [t for t in _texts(heldout, text_field, heldout_limit).to_list() if t]
     table = evaluate(candidates, texts)
     markdown = to_markdown(table)
     typer.echo(markdown)

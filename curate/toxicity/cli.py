@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +17,20 @@ DEFAULT_OUT = Path("curate/toxicity/model")
 DEFAULT_CLEAN = Path("../shared/data/nanet_book_reviews.csv")
 DEFAULT_UNLABELLED = Path("../shared/data/beep_unlabeled_comments_5.txt")
 DEFAULT_SENTIMENT = Path("../shared/data/nsmc_reviews.jsonl.gz")
+
+
+def _progress(message: str) -> None:
+    typer.echo(f"{time.strftime('%H:%M:%S')} {message}", err=True)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """A missing or unreadable data file: one `error:` line and exit 2, not a traceback."""
+    try:
+        yield
+    except (FileNotFoundError, IsADirectoryError) as exc:
+        typer.echo(f"error: {exc.filename}: {exc.strerror}" if exc.filename else f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -33,8 +50,9 @@ def train(
     """Train on the seeded 80% training part of BEEP! (the shipped model is exactly this)."""
     from curate.toxicity.train import train as run_training
 
-    path = run_training(data, out, clean_path=clean, unlabelled_path=unlabelled,
-                        sentiment_path=sentiment)
+    with _user_errors():
+        path = run_training(data, out, clean_path=clean, unlabelled_path=unlabelled,
+                            sentiment_path=sentiment, progress=_progress)
     typer.echo(f"wrote {path} ({path.stat().st_size} bytes)")
 
 
@@ -65,6 +83,8 @@ def evaluate(
         labels = dict(pair.split("=", 1) for pair in hf_labels.split(",")) if hf_labels else None
         scorer = HFToxicityScorer(hf_model, labels=labels, fallback=scorer)
     with pl.Config(tbl_rows=200, tbl_cols=12, tbl_width_chars=200, tbl_hide_dataframe_shape=True):
-        typer.echo(run_evaluation(data, scorer, baseline=baseline))
+        with _user_errors():
+            table = run_evaluation(data, scorer, baseline=baseline, progress=_progress)
+        typer.echo(table)
         if curves:
             typer.echo(threshold_curves(data, scorer))

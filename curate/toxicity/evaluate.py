@@ -11,6 +11,7 @@ character 1-4-grams with logistic regression.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,14 +78,18 @@ def baseline_probabilities(train: pl.DataFrame, texts: pl.Series, c: float = 10.
     return np.concatenate(columns, axis=1), seconds
 
 
-def evaluate(data_path: str | Path, scorer: ToxicityScorer | None = None, baseline: bool = True) -> pl.DataFrame:
+def evaluate(data_path: str | Path, scorer: ToxicityScorer | None = None, baseline: bool = True,
+             progress: Callable[[str], None] | None = None) -> pl.DataFrame:
+    say = progress or (lambda _: None)
     scorer = scorer or ToxicityScorer.default()
     train, validation = validation_part(data_path)
+    say(f"scoring the held-out {len(validation):,} comments")
     start = time.perf_counter()
     ours = scorer.score(validation["text"]).to_numpy()
     name = "curate (hashed n-grams)" if isinstance(scorer, ToxicityScorer) else f"{type(scorer).__name__}"
     rows = [metrics(ours, validation, time.perf_counter() - start).as_row(name)]
     if baseline:
+        say(f"training the TF-IDF + LR baseline on {len(train):,} comments (the longest part)")
         theirs, seconds = baseline_probabilities(train, validation["text"])
         rows.append(metrics(theirs, validation, seconds).as_row("baseline (tf-idf char 1-4 + LR)"))
     return pl.DataFrame(rows)

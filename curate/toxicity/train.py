@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -203,22 +204,31 @@ def fit_hate(features, labels: np.ndarray, config: TrainConfig, sentiment: np.nd
 
 
 def fit(data: pl.DataFrame, config: TrainConfig, unlabelled: pl.Series | None = None,
-        sentiment: pl.DataFrame | None = None) -> tuple[dict[str, np.ndarray], Vocabulary]:
+        sentiment: pl.DataFrame | None = None,
+        progress: Callable[[str], None] | None = None) -> tuple[dict[str, np.ndarray], Vocabulary]:
     """Train on ``data`` (all of it; ``unlabelled`` texts for self-training the gender-bias
     model; ``sentiment`` reviews (text, negative) for the hate model's sentiment feature);
-    returns the arrays of the model file."""
+    returns the arrays of the model file. ``progress`` hears of each phase as it starts."""
     from sklearn.linear_model import LogisticRegression
 
+    say = progress or (lambda _: None)
+    say(f"features: hashed n-grams of {len(data):,} texts")
     vocabulary = Vocabulary.fit(data["text"], config.features, config.min_df)
     features = vocabulary.matrix(data["text"], config.features)
+    if sentiment is not None:
+        say(f"sentiment direction from {len(sentiment):,} reviews")
     direction = fit_sentiment_direction(vocabulary, sentiment, config) if sentiment is not None else None
+    say("hate / offensive / none model")
     hate_coef, hate_intercept = fit_hate(features, data["hate"].to_numpy(), config, direction)
     coef, intercept = [hate_coef], [hate_intercept]
     unlabelled_features = vocabulary.matrix(unlabelled, config.features) if unlabelled is not None else None
+    say("gender-bias model" + (f", self-trained on {len(unlabelled):,} unlabelled comments" if unlabelled is not None
+                               else ""))
     gender_coef, gender_intercept = fit_gender_bias(features, data["gender_bias"].to_numpy(), unlabelled_features,
                                                     config)
     coef.append(gender_coef)
     intercept.append(gender_intercept)
+    say("other-bias model")
     other = LogisticRegression(C=config.c, max_iter=5000).fit(features, data["other_bias"].to_numpy())
     coef.append(other.coef_)
     intercept.append(other.intercept_)
@@ -243,7 +253,7 @@ def training_libraries() -> dict[str, str]:
 
 def train(data_path: str | Path, out_dir: str | Path, config: TrainConfig | None = None,
           clean_path: str | Path | None = None, unlabelled_path: str | Path | None = None,
-          sentiment_path: str | Path | None = None) -> Path:
+          sentiment_path: str | Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
     """Split BEEP!, train on the training part (plus clean sentences from ``clean_path``,
     BEEP!'s unlabelled comments from ``unlabelled_path`` for self-training, NSMC reviews from
     ``sentiment_path`` for the sentiment feature), write ``<out_dir>/toxicity.npz``."""
@@ -257,7 +267,10 @@ def train(data_path: str | Path, out_dir: str | Path, config: TrainConfig | None
         training, clean_rows = pl.concat([training, clean]), len(clean)
     unlabelled = load_unlabelled(unlabelled_path, data["text"]) if unlabelled_path is not None else None
     sentiment = load_sentiment(sentiment_path, config.seed) if sentiment_path is not None else None
-    arrays, _ = fit(training, config, unlabelled, sentiment)
+    if progress is not None:
+        progress(f"BEEP!: {len(data):,} labelled comments, training on {len(train_rows):,}"
+                 + (f" plus {clean_rows:,} clean sentences" if clean_rows else ""))
+    arrays, _ = fit(training, config, unlabelled, sentiment, progress)
     meta = {
         "features": config.features.to_dict(),
         "columns": list(SCORE_COLUMNS),
