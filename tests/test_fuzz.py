@@ -23,8 +23,11 @@ FUZZ = Path(__file__).resolve().parent / "fuzz"
 @pytest.mark.parametrize("harness", ["fuzz_readers.py", "fuzz_parquet.py", "fuzz_pii.py", "fuzz_pii_cli.py"])
 def test_coverage_guided_fuzz_run_finds_no_crash(harness, tmp_path):
     pytest.importorskip("atheris")
-    proc = subprocess.run([sys.executable, str(FUZZ / harness), "-max_total_time=12", "-rss_limit_mb=3000",
-                           f"-artifact_prefix={tmp_path}/"], capture_output=True, text=True, timeout=180)
+    # A fixed seed: the suite checks that what was fixed stays fixed, the same inputs on every run;
+    # exploring is `python tests/fuzz/<harness> -max_total_time=600` by hand (findings become tests below).
+    proc = subprocess.run([sys.executable, str(FUZZ / harness), "-seed=1", "-max_total_time=12",
+                           "-rss_limit_mb=3000", f"-artifact_prefix={tmp_path}/"],
+                          capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Done" in proc.stderr and not list(tmp_path.glob("crash-*"))
 
