@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+
+from curate.cli_errors import UserError, user_errors
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Train and evaluate the morpheme-pretokenized subword tokenizer.")
@@ -19,29 +19,13 @@ out = Console()
 BASELINES = ("plain-bpe", "sp-bpe", "sp-unigram", "kiwi-sw")
 
 
-class _UserError(Exception):
-    """A mistake in the command line or the inputs: one `error:` line, exit 2, no traceback."""
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    from curate.config import RecipeError
-    from curate.io.errors import InputError
-
-    try:
-        yield
-    except (_UserError, InputError, RecipeError, FileNotFoundError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
 def _texts(paths: list[str], text_field: str, limit: int | None):
     from curate.io import load_texts
 
     texts = load_texts(paths, text_field=text_field)
     texts = texts.head(limit) if limit else texts
     if texts.drop_nulls().str.len_bytes().sum() == 0:
-        raise _UserError(f"no text read from {', '.join(paths)} (text field {text_field!r}; --text-field "
+        raise UserError(f"no text read from {', '.join(paths)} (text field {text_field!r}; --text-field "
                          "names another)")
     return texts
 
@@ -67,7 +51,7 @@ def train(
     from curate.tokenizer.build import TrainOptions, train_from_texts
 
     t0 = time.perf_counter()
-    with _user_errors():
+    with user_errors():
         texts = _texts(input, text_field, limit)
     read = time.perf_counter() - t0
     options = TrainOptions(vocab_size, algorithm, special_tokens, min_frequency, workers,  # type: ignore[arg-type]
@@ -123,7 +107,7 @@ def evaluate_command(
         candidates.append(cand.AnalyzerCandidate(ours))
     timings: dict[str, float] = {}
     if wanted:
-        with _user_errors():
+        with user_errors():
             train_texts = _texts(train_input or [], text_field, train_limit)
         builders = cand.baseline_builders(train_texts, vocab_size, load_special_tokens(), workers)
         for name in wanted:
@@ -134,7 +118,7 @@ def evaluate_command(
                 out.print(f"[yellow]skipping {name}: {exc}[/yellow]")
                 continue
             timings[name] = round(time.perf_counter() - t0, 2)
-    with _user_errors():
+    with user_errors():
         texts = [t for t in _texts(heldout, text_field, heldout_limit).to_list() if t]
     table = evaluate(candidates, texts)
     markdown = to_markdown(table)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from curate.cli_errors import user_errors
 
 app = typer.Typer(help="Korean toxicity model (BEEP!): train and evaluate.", no_args_is_help=True)
 
@@ -21,16 +21,6 @@ DEFAULT_SENTIMENT = Path("../shared/data/nsmc_reviews.jsonl.gz")
 
 def _progress(message: str) -> None:
     typer.echo(f"{time.strftime('%H:%M:%S')} {message}", err=True)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """A missing or unreadable data file: one `error:` line and exit 2, not a traceback."""
-    try:
-        yield
-    except (FileNotFoundError, IsADirectoryError) as exc:
-        typer.echo(f"error: {exc.filename}: {exc.strerror}" if exc.filename else f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -50,7 +40,7 @@ def train(
     """Train on the seeded 80% training part of BEEP! (the shipped model is exactly this)."""
     from curate.toxicity.train import train as run_training
 
-    with _user_errors():
+    with user_errors():
         path = run_training(data, out, clean_path=clean, unlabelled_path=unlabelled,
                             sentiment_path=sentiment, progress=_progress)
     typer.echo(f"wrote {path} ({path.stat().st_size} bytes)")
@@ -83,7 +73,7 @@ def evaluate(
         labels = dict(pair.split("=", 1) for pair in hf_labels.split(",")) if hf_labels else None
         scorer = HFToxicityScorer(hf_model, labels=labels, fallback=scorer)
     with pl.Config(tbl_rows=200, tbl_cols=12, tbl_width_chars=200, tbl_hide_dataframe_shape=True):
-        with _user_errors():
+        with user_errors():
             table = run_evaluation(data, scorer, baseline=baseline, progress=_progress)
         typer.echo(table)
         if curves:
