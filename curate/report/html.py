@@ -34,23 +34,42 @@ def _bars(rows: list[tuple[str, float]], unit: str = "", width: int = 900, color
     return "".join(parts)
 
 
+def _bin_label(bins: list[int], b: int) -> str:
+    """A length bin as the range it holds: 0, 1-2, 3-6, 7-14, ... (the last one open)."""
+    low = bins[b]
+    if b + 1 >= len(bins):
+        return f"{_fmt(low)}+"
+    high = bins[b + 1] - 1
+    return _fmt(low) if high == low else f"{_fmt(low)}-{_fmt(high)}"
+
+
 def _histogram(bins: list[int], before: list[int], after: list[int], width: int = 900) -> str:
-    """Paired columns per length bin: before (grey) and after (blue)."""
+    """Paired columns per length bin, before (grey) and after (blue), on a count axis; each
+    column's count on hover."""
     last = max([i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a or b] or [0])
     first = min([i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a or b] or [0])
     idx = list(range(first, last + 1))
     top = max([*before, *after, 1])
-    plot_h, col_w = 160, (width - 40) / max(len(idx), 1)
-    parts = [f'<svg width="{width}" height="{plot_h + 40}" role="img">']
+    left, plot_h = 70, 160
+    col_w = (width - left - 10) / max(len(idx), 1)
+    parts = [f'<svg width="{width}" height="{plot_h + 48}" role="img">',
+             f'<line x1="{left - 4}" y1="0" x2="{left - 4}" y2="{plot_h}" stroke="#999"/>',
+             f'<text x="12" y="{plot_h / 2:.0f}" transform="rotate(-90 12 {plot_h / 2:.0f})" '
+             'text-anchor="middle">documents</text>']
+    for tick in sorted({0, top // 2, top}):
+        y = plot_h - plot_h * tick / top
+        parts.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{_fmt(tick)}</text>'
+                     f'<line x1="{left - 4}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#eee"/>')
     for j, b in enumerate(idx):
-        x = 20 + j * col_w
-        for k, (series, color) in enumerate(((before, "#bbb"), (after, "#4a7bd0"))):
+        x = left + j * col_w
+        for k, (series, color, name) in enumerate(((before, "#bbb", "input"), (after, "#4a7bd0", "output"))):
             h = plot_h * series[b] / top
             parts.append(f'<rect x="{x + k * col_w / 2.4:.1f}" y="{plot_h - h:.1f}" width="{col_w / 2.6:.1f}" '
-                         f'height="{h:.1f}" fill="{color}"><title>{series[b]}</title></rect>')
+                         f'height="{h:.1f}" fill="{color}"><title>{name}: {series[b]:,} documents of '
+                         f'{_bin_label(bins, b)} characters</title></rect>')
         parts.append(f'<text x="{x + col_w / 2:.1f}" y="{plot_h + 14}" text-anchor="middle">'
-                     f'{_fmt(bins[b])}</text>')
-    parts.append(f'<text x="20" y="{plot_h + 32}">document length, characters (lower bound of bin); '
+                     f'{_bin_label(bins, b)}</text>')
+    parts.append(f'<text x="{left}" y="{plot_h + 34}">document length, characters; '
                  'grey = input, blue = output</text></svg>')
     return "".join(parts)
 
@@ -71,7 +90,9 @@ def render_html(report: dict[str, Any]) -> str:
     rows = "".join(
         f"<tr><td>{escape(s['step'])}</td><td>{s['rows_in']:,}</td><td>{s['rows_out']:,}</td>"
         f"<td>{s['bytes_in'] / 1e6:,.2f}</td><td>{s['bytes_out'] / 1e6:,.2f}</td>"
-        f"<td>{s['seconds']:,.2f}</td><td>{_mbps(s):,.1f}</td></tr>" for s in steps)
+        f"<td>{s['seconds']:,.2f}</td><td>{_speed(s)}</td></tr>" for s in steps)
+    pii = sorted(((k.removeprefix("pii_"), float(v)) for s in steps if s["step"].split(".")[0] == "pii"
+                  for k, v in s["counters"].items() if k.startswith("pii_")), key=lambda kv: -kv[1])
     reasons = [(f"{s['step']}: {r}", float(n)) for s in steps for r, n in s["drops"].items()]
     counters = "".join(f"<tr><td>{escape(s['step'])}</td><td>{escape(k)}</td><td>{v:,}</td></tr>"
                        for s in steps for k, v in s["counters"].items())
@@ -85,7 +106,7 @@ def render_html(report: dict[str, Any]) -> str:
 <title>curate report: {escape(report['recipe'])}</title><style>{_CSS}</style></head><body>
 <h1>curate run report</h1>
 <p>{escape(report['recipe'])} &middot; executor {escape(report['executor'])} ({report['workers']} workers)
-&middot; {report['shards']} shards &middot; {report['seconds']:,.1f} s &middot;
+&middot; {report['shards']:,} shard{'' if report['shards'] == 1 else 's'} &middot; {report['seconds']:,.1f} s &middot;
 {report['bytes_in'] / 1e6:,.1f} MB in, {report['bytes_out'] / 1e6:,.1f} MB out</p>
 <div class="tiles">{tiles}</div>
 {f'<h2>Warnings</h2><ul>{warnings}</ul>' if warnings else ''}
@@ -97,6 +118,7 @@ def render_html(report: dict[str, Any]) -> str:
 {_global_table(report.get('global_phases', {}))}
 {_nodes_table(report.get('nodes', {}))}
 <h2>Drop reasons</h2>{_bars(reasons, color='#b35900')}
+{f"<h2>PII found, by type</h2>{_bars(pii, color='#7b4ad0')}" if pii else ''}
 <h2>Document length, before and after</h2>{_histogram(hist['bin_lower_chars'], hist['before'], hist['after'])}
 <h2>Step counters</h2><table><tr><th>step</th><th>counter</th><th>value</th></tr>{counters}</table>
 <h2>Quarantine</h2>{_bars(quarantine, color='#b3261e')}
@@ -119,10 +141,12 @@ def _global_table(phases: dict[str, dict[str, float]]) -> str:
     rows = "".join(
         f"<tr><td>{escape(name)}</td><td>{p.get('partitions', 0):,}</td><td>{p.get('shuffled_rows', 0):,}</td>"
         + "".join(f"<td>{p.get(k, 0):,.2f}</td>" for k in phase_names)
-        + f"<td>{tables(p)}</td><td>{'yes' if p.get('resumed') else ''}</td></tr>" for name, p in phases.items())
+        + f"<td>{tables(p)}</td><td>{'yes' if p.get('resumed') else 'no'}</td></tr>" for name, p in phases.items())
     return ("<h2>Global steps</h2><table><tr><th>step</th><th>partitions</th><th>rows shuffled</th>"
             + "".join(f"<th>{k} s</th>" for k in phase_names)
-            + f"<th>tables</th><th>state from an earlier run</th></tr>{rows}</table>")
+            + f"<th>tables</th><th>resumed (state from an earlier run)</th></tr>{rows}</table>"
+            + "".join(f'<p class="warn">{escape(name)}: {escape(note)}</p>'
+                      for name, p in phases.items() for note in p.get("notes", [])))
 
 
 def _nodes_table(nodes: dict[str, dict[str, Any]]) -> str:
@@ -169,6 +193,11 @@ def _stacked(values: dict[str, dict[str, Any]], width: int = 900) -> str:
                      f'{v["kept"]:,} kept, {v["dropped_total"]:,} dropped</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _speed(step: dict[str, Any]) -> str:
+    """MB/s of a step; the read check's time is too small to mean a speed (parsing is not in it)."""
+    return "-" if step["step"] == "read" else f"{_mbps(step):,.1f}"
 
 
 def _mbps(step: dict[str, Any]) -> float:
