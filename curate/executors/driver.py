@@ -166,8 +166,17 @@ class Executor(ABC):
             self.abort()
             raise
         self.close()
+        # A resumed or rerun run reports the time of every invocation that worked on this output,
+        # not only the last one's (which, for a finished run, is only the report's rewrite).
+        finished = time.time()
+        runs = json.loads(store.read_bytes(layout.invocations)) if store.exists(layout.invocations) else []
+        runs.append({"started": round(started, 3), "seconds": round(finished - started, 3)})
+        store.write_json(layout.invocations, runs)
+        earlier = sum(r["seconds"] for r in runs[:-1])
         report = build_report(loaded, plan, markers, global_seconds, self.name, self.workers,
-                              started, time.time(), list(plan.warnings) + ([key_warning] if key_warning else []))
+                              started - earlier, finished,
+                              list(plan.warnings) + ([key_warning] if key_warning else []))
+        report["invocations"] = [r["seconds"] for r in runs]
         report["output_schema"] = output_schema
         write_reports(store, report)
         write_card(store, loaded, report)

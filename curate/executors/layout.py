@@ -10,6 +10,7 @@ OUTPUT/
   report.json, report.html
   _state/                        bookkeeping for resume; safe to delete after a finished run
     run.json                     fingerprint of recipe + inputs (a resume must match it)
+    invocations.json             when each invocation on this output started and how long it took
     stage-K/part-NNNNN.parquet   rows alive after stage K (only for multi-stage recipes)
     stage-K/global.pkl           a global step's reduced state (or global/part-NNNNN.pkl, one a shard)
     stage-K/global.json          written last: the global step's state is complete
@@ -89,6 +90,7 @@ class Layout:
         return {int(name[:-len(".json")].split("-")[1]) for name in names}
 
     fingerprint = f"{state}/run.json"
+    invocations = f"{state}/invocations.json"  # each run of the command on this output: its seconds
 
     def remove_partial_files(self) -> None:
         self.store.remove_partial_files()

@@ -106,7 +106,8 @@ def render_html(report: dict[str, Any]) -> str:
 <title>curate report: {escape(report['recipe'])}</title><style>{_CSS}</style></head><body>
 <h1>curate run report</h1>
 <p>{escape(report['recipe'])} &middot; executor {escape(report['executor'])} ({report['workers']} workers)
-&middot; {report['shards']:,} shard{'' if report['shards'] == 1 else 's'} &middot; {report['seconds']:,.1f} s &middot;
+&middot; {report['shards']:,} shard{'' if report['shards'] == 1 else 's'}
+&middot; {report['seconds']:,.1f} s{_invocations(report)} &middot;
 {report['bytes_in'] / 1e6:,.1f} MB in, {report['bytes_out'] / 1e6:,.1f} MB out</p>
 <div class="tiles">{tiles}</div>
 {f'<h2>Warnings</h2><ul>{warnings}</ul>' if warnings else ''}
@@ -193,6 +194,12 @@ def _stacked(values: dict[str, dict[str, Any]], width: int = 900) -> str:
                      f'{v["kept"]:,} kept, {v["dropped_total"]:,} dropped</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _invocations(report: dict[str, Any]) -> str:
+    """A resumed run's time is the sum of its invocations: say so, with each one's seconds."""
+    runs = report.get("invocations", [])
+    return f" ({len(runs)} invocations: {' + '.join(f'{t:,.1f}' for t in runs)} s)" if len(runs) > 1 else ""
 
 
 def _speed(step: dict[str, Any]) -> str:
