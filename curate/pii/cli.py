@@ -109,10 +109,13 @@ def _rewrite(lines: list[str], p: Pseudonymizer, field: str | None, totals: Coun
     slots: list[tuple[int, Any, Any]] = []  # (line, container, key) of each string to rewrite; None: the line
     values: list[str] = []
 
-    def as_plain_text(i: int, why: str) -> None:
+    def not_json(i: int, why: str) -> None:  # counted and named, never shown
         totals[NOT_JSON] += 1
         if warn is not None:
             warn(f"line {first_line + i}: not JSON ({why}); rewritten as plain text")
+
+    def as_plain_text(i: int, why: str) -> None:
+        not_json(i, why)
         slots.append((i, None, None))
         values.append(bodies[i])
 
@@ -139,9 +142,7 @@ def _rewrite(lines: list[str], p: Pseudonymizer, field: str | None, totals: Coun
         dumped = _dump(record)
         if dumped is None:  # loads but cannot be written back: its text, treated, keeps the line
             out[i] = p.pseudonymize_batch([bodies[i]])[0]
-            totals[NOT_JSON] += 1
-            if warn is not None:
-                warn(f"line {first_line + i}: not JSON (too deeply nested to rewrite); rewritten as plain text")
+            not_json(i, "too deeply nested to rewrite")
         else:
             out[i] = dumped
     return "".join(b + e for b, e in zip(out, endings, strict=True))

@@ -169,11 +169,12 @@ _ID_LAST_DAY = _dt.date(2026, 12, 31)
 _SERIALS = 100_000  # the five digits after the gender digit
 
 
-def _check_offset(digits: str, check: Callable[[str], int]) -> int:
-    """How far a number's last digit is from its valid check digit: 0 for a valid one; a number
-    issued without the scheme (RRNs since October 2020) keeps its offset in its fake, so values
-    differing only there still get different fakes."""
-    return (int(digits[-1]) - check(digits[:-1])) % 10
+def _completed(body: str, original: str, check: Callable[[str], int]) -> str:
+    """``body`` and its check digit, offset as far as ``original``'s last digit is from its own
+    valid one (0 for a valid number): a number issued without the scheme (RRNs since October
+    2020) keeps its offset in its fake, so values differing only there get different fakes."""
+    offset = (int(original[-1]) - check(original[:-1])) % 10 if original else 0
+    return body + str((check(body) + offset) % 10)
 
 
 def _permuted_id(d: str, permute: Permutation, check: Callable[[str], int]) -> str | None:
@@ -195,7 +196,7 @@ def _permuted_id(d: str, permute: Permutation, check: Callable[[str], int]) -> s
     if image is None:
         return None
     first12 = _dt.date.fromordinal(first + image // _SERIALS).strftime("%y%m%d") + gender + f"{image % _SERIALS:05d}"
-    return first12 + str((check(first12) + _check_offset(d, check)) % 10)
+    return _completed(first12, d, check)
 
 
 def _resident_id(value: str, rng: random.Random, gender_digits: str, check: Callable[[str], int],
@@ -207,8 +208,7 @@ def _resident_id(value: str, rng: random.Random, gender_digits: str, check: Call
             return render_digits(value, permuted)
     gender = d[6] if len(d) > 6 and d[6] in gender_digits else gender_digits[0]
     first12 = _birth_date(rng, gender) + gender + _random_digits(rng, 5)
-    offset = _check_offset(d, check) if len(d) == 13 else 0
-    return render_digits(value, first12 + str((check(first12) + offset) % 10))
+    return render_digits(value, _completed(first12, d if len(d) == 13 else "", check))
 
 
 def fake_rrn(value: str, rng: random.Random, faker: Faker, permute: Permutation | None = None) -> str:
@@ -233,7 +233,7 @@ def fake_card(value: str, rng: random.Random, faker: Faker, permute: Permutation
         head = d[:4] if d.startswith("2") else d[:2]
         body = permute_digits(permute, d[len(head):-1], f"card|{head}|{len(d)}")
         if body is not None:
-            return render_digits(value, head + body + str((_luhn(head + body) + _check_offset(d, _luhn)) % 10))
+            return render_digits(value, _completed(head + body, d, _luhn))
     if d.startswith("2"):
         head = str(rng.randint(2221, 2720))
     else:
@@ -249,9 +249,7 @@ def fake_brn(value: str, rng: random.Random, faker: Faker, permute: Permutation 
     if permute is not None and len(d) == 10:
         body = permute_digits(permute, d[:3] + d[5:9], f"brn|{d[3:5]}")
         if body is not None:
-            first9 = body[:3] + d[3:5] + body[3:]
-            check = (brn_check_digit(first9) + _check_offset(d, brn_check_digit)) % 10
-            return render_digits(value, first9 + str(check))
+            return render_digits(value, _completed(body[:3] + d[3:5] + body[3:], d, brn_check_digit))
     kind = d[3:5] if len(d) == 10 else _random_digits(rng, 2)
     first9 = str(rng.randint(101, 899)) + kind + _random_digits(rng, 4)
     return render_digits(value, first9 + str(brn_check_digit(first9)))

@@ -115,7 +115,7 @@ def review_sample(output: str, step: str, n: int = 200, seed: int = 0) -> pl.Dat
     near: pl.DataFrame | None = None
     seen_flag = seen_text = False
     for data in _parts(store, "dropped", "parquet"):
-        part = pl.read_parquet(io.BytesIO(data))
+        part = _read(data, "parquet")
         if "text" not in part.columns:
             continue
         part = part.filter(pl.col("step") == label, pl.col("text").is_not_null())
