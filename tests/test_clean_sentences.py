@@ -100,12 +100,12 @@ def test_predicates_without_punctuation_still_end_sentences():
 
 def test_the_word_list_is_data_and_only_hangul_words():
     from curate.rules import load_words
-    from curate.text.sentences import _not_final_rewrite
+    from curate.text.sentences import _not_final_rule
 
     words = load_words("clean/not_sentence_final.txt")
     assert {"바다", "주요", "플로리다", "캐나다"} <= set(words) and len(words) > 100
     with pytest.raises(ValueError, match="Hangul words"):
-        _not_final_rewrite(("바다", "a|b"))
+        _not_final_rule(("바다", "a|b"))
 
 
 def test_punctuation_or_laughter_after_an_unpunctuated_end_stays_with_it():
@@ -113,3 +113,55 @@ def test_punctuation_or_laughter_after_an_unpunctuated_end_stays_with_it():
     assert split("여자가 너무 멋지다 , 두 사람이 사랑하게 된다") == ["여자가 너무 멋지다 , 두 사람이 사랑하게 된다"]
     assert split("기대없이 봤는데 재밌게 봤어요 ㅎㅎ") == ["기대없이 봤는데 재밌게 봤어요 ㅎㅎ"]
     assert split("최악이다 -_-;;;\n다음 줄이다") == ["최악이다 -_-;;;", "다음 줄이다"]
+
+
+# Issue 15: Kiwi keeps a quoted passage inside the sentence that quotes it; curate cut it.
+def test_a_quotation_inside_a_sentence_is_not_cut():
+    assert split('그는 “우리는 이 사건을 충격적으로 보고 있다. 목표는 명백하다”라고 말했다. 다음 문장이다.') == [
+        "그는 “우리는 이 사건을 충격적으로 보고 있다. 목표는 명백하다”라고 말했다.", "다음 문장이다."]
+    assert split('강론에서 "북한에서 쏴야죠. 그것이 연평도 포격이에요" 라는 발언이 나왔다.') == [
+        '강론에서 "북한에서 쏴야죠. 그것이 연평도 포격이에요" 라는 발언이 나왔다.']
+    text = "그는 ‘한국에서 살고 싶다. 도와 달라’는 글을 썼다."
+    assert split(text) == [text]
+
+
+def test_a_quotation_that_stands_alone_keeps_its_sentences():
+    assert split("사연이 전해졌다. “저는 꿈이 있었어요. 그런데 접게 됐네요.” 그녀의 사연에 모두 울었다.") == [
+        "사연이 전해졌다.", "“저는 꿈이 있었어요.", "그런데 접게 됐네요.”", "그녀의 사연에 모두 울었다."]
+
+
+def test_quotation_marks_that_do_not_pair_join_nothing():
+    # An opening mark typed twice (‘법률‘) does not pair with a closing mark sentences later;
+    # a quotation left open, or closed in the next paragraph, joins nothing either.
+    assert split("‘상생법률‘입법을 추진 중이다. 책장을 넘겼다. 정책은 ‘건물주’와 다르다.") == [
+        "‘상생법률‘입법을 추진 중이다.", "책장을 넘겼다.", "정책은 ‘건물주’와 다르다."]
+    assert split("그는 “열린 인용이다. 닫히지 않는다\n\n다음 문단이다”라고 했다.") == [
+        "그는 “열린 인용이다.", "닫히지 않는다", "다음 문단이다”라고 했다."]
+
+
+def test_abbreviations_and_a_period_after_a_closing_quote():
+    assert split("이에 Lv. 7벌레는 텐트를 쳤다. 단체는 \"한. 중. 일 3국\"의 연대다.") == [
+        "이에 Lv. 7벌레는 텐트를 쳤다.", "단체는 \"한. 중. 일 3국\"의 연대다."]
+    assert split('여성은 "외부와의 접촉이 없었다". 가해자는 달랐다.') == [
+        '여성은 "외부와의 접촉이 없었다".', "가해자는 달랐다."]
+
+
+def test_single_laughter_and_emoticons_stay_with_their_sentence():
+    assert split("님들 낚이지 마세요 ㅎ 눈물의 의미는 다르다") == ["님들 낚이지 마세요 ㅎ", "눈물의 의미는 다르다"]
+    assert split("30분이 너무 짧아요 ㅠ") == ["30분이 너무 짧아요 ㅠ"]
+    assert split("결말이 어렵다 ㅡㅡ;; 슬프다") == ["결말이 어렵다 ㅡㅡ;;", "슬프다"]
+    assert split("알아요...ㅋㅋㅋ 나름 재밌다") == ["알아요...ㅋㅋㅋ", "나름 재밌다"]
+    # Laughter that opens a paragraph is not pulled into the paragraph before it.
+    assert split("재밌다\n\nㅋㅋ") == ["재밌다", "ㅋㅋ"]
+
+
+def test_a_rule_with_a_capture_group_is_refused(tmp_path, monkeypatch):
+    from curate.rules import shipped_rules_dir
+
+    shipped = (shipped_rules_dir() / "clean" / "sentences.yaml").read_text(encoding="utf-8")
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "clean" / "sentences.yaml").write_text(
+        shipped.replace("before: '\\p{Hangul}다'", "before: '(\\p{Hangul})다'"), encoding="utf-8")
+    monkeypatch.setenv("CURATE_RULES_DIR", str(tmp_path))
+    with pytest.raises(ValueError, match=r"capture group .*write \(\?:\.\.\.\)"):
+        split("재밌다 또 보자")
