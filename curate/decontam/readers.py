@@ -7,7 +7,7 @@
 - a directory or a glob of any of those files.
 
 The split of a file is the ``DatasetDict``'s directory name, the ``Dataset``'s recorded split,
-or the first of test / validation / dev / train found in its name or its folders' names.
+or test / validation / dev / train found in its file name (or its folder's, if that is one of them).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 import pyarrow.ipc
+import pyarrow.parquet as pq
 
 from curate.io.errors import InputError
 
@@ -42,12 +43,15 @@ class BenchmarkFile:
 
 
 def split_of(path: str) -> str:
-    """test / validation / dev / train from the file's name or its folders' (nearest first)."""
-    for part in reversed(Path(path).parts):
-        found = _SPLIT.search(part.lower())
-        if found:
-            return "validation" if found.group(1) == "valid" else found.group(1)
-    return "all"
+    """test / validation / dev / train from the file's name (``test-00000-of-00001.parquet``,
+    ``kmmlu_dev.csv``), else its folder's when that is exactly a split name (``test/0.jsonl``)."""
+    p = Path(path)
+    found = _SPLIT.search(p.name.lower())
+    if found is None and _SPLIT.fullmatch(p.parent.name.lower()):
+        found = _SPLIT.fullmatch(p.parent.name.lower())
+    if found is None:
+        return "all"
+    return "validation" if found.group(1) == "valid" else found.group(1)
 
 
 def read_benchmark(path: str, fmt: str | None = None) -> list[BenchmarkFile]:
@@ -99,6 +103,8 @@ def _read_file(path: str, fmt: str) -> pl.DataFrame:
 def _read_json(path: str) -> pl.DataFrame:
     with open(path, "rb") as fh:
         head = fh.read(64).lstrip()
+    if not head:
+        return pl.DataFrame()
     if head.startswith(b"["):  # one JSON array of objects
         return pl.DataFrame(json.loads(Path(path).read_text(encoding="utf-8")), infer_schema_length=None)
     return pl.read_ndjson(path, infer_schema_length=None)
@@ -126,25 +132,27 @@ def _arrow_dataset(directory: Path, split: str | None) -> list[BenchmarkFile]:
     return [BenchmarkFile(str(directory / n), split, _read_file(str(directory / n), "arrow")) for n in names]
 
 
-def top_level_fields(path: str, fmt: str | None = None) -> dict[str, list[str]]:
-    """Each file of ``path`` -> its top-level field names, read from the schema or the first
-    record only (the recipe check: a missing field fails when the recipe loads)."""
+def top_level_fields(path: str, fmt: str | None = None) -> dict[str, list[str] | None]:
+    """Each file of ``path`` -> its top-level field names (None: the file has no rows), read
+    from the schema where the format has one (the recipe check: a missing field fails when the
+    recipe loads)."""
     p = Path(path)
     if p.is_dir() and ((p / "dataset_dict.json").exists() or (p / "state.json").exists()):
-        return {f.path: f.frame.columns for f in read_benchmark(path, fmt)}
-    out = {}
+        return {f.path: f.frame.columns if f.frame.height else None for f in read_benchmark(path, fmt)}
+    out: dict[str, list[str] | None] = {}
     for f in ([str(x) for x in sorted(p.rglob("*")) if x.is_file() and _format(str(x), None, strict=False)]
               if p.is_dir() else [path] if p.exists() else sorted(glob.glob(path, recursive=True))):
         kind = _format(f, fmt)
         try:
             if kind == "parquet":
-                out[f] = list(pl.read_parquet_schema(f))
+                rows = pq.ParquetFile(f).metadata.num_rows
+                out[f] = list(pl.read_parquet_schema(f)) if rows else None
             elif kind == "csv":
-                out[f] = pl.read_csv(f, n_rows=1, separator="\t" if f.lower().endswith(".tsv") else ",").columns
-            elif kind == "text":
-                out[f] = ["text"]
+                head = pl.read_csv(f, n_rows=1, separator="\t" if f.lower().endswith(".tsv") else ",")
+                out[f] = head.columns if head.height else None
             else:
-                out[f] = _read_file(f, kind).columns  # JSON: a key may first appear on a later line
+                frame = _read_file(f, kind)  # JSON: a key may first appear on a later line
+                out[f] = frame.columns if frame.height else None
         except (OSError, pl.exceptions.PolarsError) as exc:
             raise BenchmarkError(f"{f}: cannot read as {kind}: {str(exc).splitlines()[0]}") from None
     if not out:

@@ -96,7 +96,12 @@ class Benchmark(BaseModel):
             files = top_level_fields(self.path, self.format)
         except BenchmarkError as exc:
             raise PydanticCustomError("benchmark", "{msg}", {"msg": str(exc)}) from None
+        if all(columns is None for columns in files.values()):
+            raise PydanticCustomError("benchmark", "{files}: benchmark {name} has no items",
+                                      {"files": ", ".join(files), "name": self.label})
         for file, columns in files.items():
+            if columns is None:  # an empty file (a split without rows) among others
+                continue
             missing = [f for f in layout.fields() if f.split(".")[0] not in columns]
             if missing:
                 raise PydanticCustomError("benchmark", "{file}: benchmark {name}: no field {field}; its fields: {have}",
