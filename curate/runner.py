@@ -33,6 +33,8 @@ class StepStats:
     counters: dict[str, int] = field(default_factory=dict)
     examples: list[dict[str, Any]] = field(default_factory=list)
     by_group: dict[str, dict[str, int]] = field(default_factory=dict)  # counters per report.group_by value
+    # the step's report-table rows for this shard (StepOutput.table): written beside the shard, not in its marker
+    table: pl.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def merge(self, other: StepStats, max_examples: int = EXAMPLES_PER_STEP) -> None:
         self.rows_in += other.rows_in
@@ -53,7 +55,7 @@ class StepStats:
             self.examples.extend(other.examples[:room])
 
     def to_dict(self) -> dict[str, Any]:
-        data = {
+        data: dict[str, Any] = {
             "step": self.step, "rows_in": self.rows_in, "rows_out": self.rows_out,
             "bytes_in": self.bytes_in, "bytes_out": self.bytes_out, "seconds": round(self.seconds, 6),
             "drops": dict(sorted(self.drops.items())), "counters": dict(sorted(self.counters.items())),
@@ -131,6 +133,7 @@ def run_step(bound: BoundStep, alive: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
     stats.counters = {k: int(v) for k, v in out.counters.items()}
     stats.examples = list(out.examples[:EXAMPLES_PER_STEP])
     stats.by_group = out.by_group
+    stats.table = out.table
     return alive_out, dead.cast(DEAD_SCHEMA), stats  # type: ignore[arg-type]
 
 

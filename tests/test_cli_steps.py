@@ -32,7 +32,7 @@ def test_one_step_in_full_with_types_defaults_ranges_and_meanings():
     assert "threshold: float = 0.6  [>= 0.0, <= 1.0]" in result.output
     assert "min estimated Jaccard of a verified pair" in result.output
     assert "Keep rule: in every cluster the first document in input order" in result.output
-    assert "eval_sets: list[EvalSet] (required)  [at least 1 item(s)]" in _invoke("decontaminate").output
+    assert "benchmarks: list[Benchmark] = []" in _invoke("decontaminate").output
     assert "min_hangul_ratio: float = 0.3  [>= 0.0, <= 1.0]" in _invoke("language_filter").output
     assert "min_score: float | None = None  [>= 0.0, <= 1.0]" in _invoke("pii").output
     toxicity = _invoke("toxicity").output  # meanings written as comments in the class are shown too

@@ -24,6 +24,8 @@ from curate.executors.ledger import ShardLedger
 from curate.executors.output_schema import conform_task, describe_drift, plan_unify, schema_of, schema_text
 from curate.executors.run_key import check_resumed_key, read_run_key
 from curate.executors.shard import ShardWork, Stage, split_stages
+from curate.executors.shared import build_shared
+from curate.executors.step_tables import gather_task
 from curate.io import expand, plan_inputs
 from curate.io.plan import Plan
 from curate.io.read import InputSpec, RawShard, iter_raw_shards
@@ -144,6 +146,9 @@ class Executor(ABC):
                          tuple(c for s in loaded.steps for c in s.columns_written()) + tuple(renames.values()))
         work = ShardWork(layout, stages, spec, ctx, plan, recipe.batch_size, recipe.shuffle_partitions, rules,
                          renames, recipe.report.group_by)
+        bound_steps = [(b.label, b.step) for stage in stages for b in stage.steps]
+        shared = build_shared(store, bound_steps, log) if plan.shards else {}
+        work.shared = set(shared)  # before any worker starts: each maps the files in its setup
         all_shards = [s.index for s in plan.shards]
         global_seconds: dict[str, dict[str, Any]] = {}
         markers: list[ShardLedger] = []
@@ -162,6 +167,7 @@ class Executor(ABC):
             names = [layout.marker(stage.index, index) for stage in stages for index in all_shards]
             markers = [ShardLedger.from_json(json.loads(data)) for data in store.read_many(names)]
             output_schema = self._unify_output(work, [m for m in markers if m.written is not None], log)
+            tables = self._gather_tables(work, bound_steps, shared) if all_shards else {}
         except BaseException:
             self.abort()
             raise
@@ -178,6 +184,8 @@ class Executor(ABC):
                               list(plan.warnings) + ([key_warning] if key_warning else []))
         report["invocations"] = [r["seconds"] for r in runs]
         report["output_schema"] = output_schema
+        if tables:
+            report["step_tables"] = tables
         write_reports(store, report)
         write_card(store, loaded, report)
         return report
@@ -196,6 +204,14 @@ class Executor(ABC):
         else:
             summary["parts_rewritten"] = 0
         return summary
+
+    def _gather_tables(self, work: ShardWork, steps: list[tuple[str, Any]],
+                       shared: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Each report table's parts into OUTPUT/reports/<name>.parquet, in a worker task."""
+        labels = [label for label, step in steps if step.report_table() is not None]
+        results = self.map_tasks(work, gather_task, [(label, shared.get(label, {})) for label in labels])
+        return {label: {"step": step.name, **result} for (label, step), result in
+                zip([(lb, st) for lb, st in steps if lb in labels], results, strict=True)}
 
     def _ensure_global_state(self, work: ShardWork, stage: Stage, shards: list[int],
                              progress: Progress | None, log: Callable[[str], None] = print) -> dict[str, Any]:

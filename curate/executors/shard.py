@@ -22,6 +22,8 @@ import polars as pl
 from curate.executors.layout import Layout
 from curate.executors.ledger import HIST_BINS, Received, ShardLedger, Written
 from curate.executors.output_schema import schema_text
+from curate.executors.shared import local_shared_dir
+from curate.executors.step_tables import part_path
 from curate.executors.worker_info import node_name, peak_rss_mb, reset_peak
 from curate.io.plan import Plan
 from curate.io.read import InputSpec, Quarantined, RawShard, parse_raw_shard
@@ -151,6 +153,7 @@ class ShardWork:
     rules_files: dict[str, bytes] | None = None  # the recipe's `rules:` directory, packed (rules.pack_rules_dir)
     renames: dict[str, str] = field(default_factory=dict)  # column -> its name in the output (text -> content)
     group_by: str | None = None  # report.group_by: the field the report counts by
+    shared: set[str] = field(default_factory=set)  # labels of steps whose state the driver built (shared.py)
     _ready: set[str] = field(default_factory=set, init=False)
     _states: dict[int, Any] = field(default_factory=dict, init=False)
     _scrubbers: list[Any] | None = field(default=None, init=False)  # built on first use
@@ -165,6 +168,8 @@ class ShardWork:
     def setup_step(self, bound: BoundStep) -> None:
         """Load one step's heavy state once (a global step's tasks need only theirs)."""
         if bound.label not in self._ready:
+            if bound.label in self.shared:  # mapped from the files the driver wrote, before setup
+                bound.step.attach_shared(local_shared_dir(self.layout.store, bound.label))
             bound.step.setup(self.ctx)
             self._ready.add(bound.label)
 
@@ -288,6 +293,9 @@ class ShardWork:
         store = self.layout.store
         if state.quarantined:
             store.write_bytes(self.layout.quarantine(index), quarantine_jsonl(state.quarantined))
+        for stats in ledger.steps:  # the steps' report-table rows (step_tables.py)
+            if stats.table is not None:
+                store.write_bytes(part_path(stats.step, index), parquet_bytes(stats.table))
         if stage == self.last_stage:
             data = self.write_final(index, alive, dead)
             ledger.written = Written(alive.height, dead.height, length_histogram(alive), text_bytes(alive),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from curate.report.decontamination import render as render_contamination
+
 _CSS = """
 body{font-family:system-ui,-apple-system,'Noto Sans KR',sans-serif;margin:2em auto;max-width:1000px;color:#222}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
@@ -119,6 +121,7 @@ def render_html(report: dict[str, Any]) -> str:
 {_global_table(report.get('global_phases', {}))}
 {_nodes_table(report.get('nodes', {}))}
 <h2>Drop reasons</h2>{_bars(reasons, color='#b35900')}
+{render_contamination(report.get('step_tables', {}))}
 {f"<h2>PII found, by type</h2>{_bars(pii, color='#7b4ad0')}" if pii else ''}
 <h2>Document length, before and after</h2>{_histogram(hist['bin_lower_chars'], hist['before'], hist['after'])}
 <h2>Step counters</h2><table><tr><th>step</th><th>counter</th><th>value</th></tr>{counters}</table>

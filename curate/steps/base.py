@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 import polars as pl
@@ -53,6 +54,9 @@ class StepOutput:
     counters: dict[str, int] = field(default_factory=dict)
     examples: list[dict[str, Any]] = field(default_factory=list)
     by_group: dict[str, dict[str, int]] = field(default_factory=dict)
+    # rows of the step's report table (``Step.report_table``) for this batch: ids and counts,
+    # never text; the executor gathers every shard's rows into OUTPUT/reports/<table>.parquet
+    table: pl.DataFrame | None = None
 
 
 class Step(BaseModel):
@@ -120,6 +124,33 @@ class Step(BaseModel):
 
     def process(self, df: pl.DataFrame) -> pl.DataFrame | StepOutput:
         raise NotImplementedError
+
+    def shares_state(self) -> bool:
+        """True when the step's heavy state (an index) is built once per run and shared: the
+        driver calls ``write_shared`` once, before any shard, and every worker then calls
+        ``attach_shared`` (before ``setup``) with a local directory holding those files, which it
+        should memory-map rather than copy. Nothing is pickled per worker."""
+        return False
+
+    def write_shared(self, directory: Path) -> dict[str, Any]:
+        """Write the shared state's files into ``directory``; return a small summary (JSON) that
+        ``table_summary`` receives."""
+        raise NotImplementedError
+
+    def attach_shared(self, directory: Path) -> None:
+        """Use the files ``write_shared`` wrote (a local directory; map them read-only)."""
+        raise NotImplementedError
+
+    def report_table(self) -> tuple[str, dict[str, Any]] | None:
+        """(name, schema) of a table whose rows the step returns in ``StepOutput.table``: the
+        executor writes every shard's rows, in input order, to ``OUTPUT/reports/<name>.parquet``
+        (``<name>.<label>`` when the step repeats in the recipe). None: no table."""
+        return None
+
+    def table_summary(self, table: pl.LazyFrame, shared: dict[str, Any]) -> dict[str, Any]:
+        """What report.json and report.html say about the whole table (``shared``: the summary
+        ``write_shared`` returned, if the step shares state)."""
+        return {}
 
     def quarantine_scrubber(self, ctx: RunContext) -> Callable[[list[str]], list[str]] | None:
         """What this step does to quarantined raw lines before they are written, or None.
