@@ -35,6 +35,8 @@ app = typer.Typer(add_completion=False, help="Pseudonymize PII in text read from
 def pseudonymize(
     key_file: Annotated[Path | None, typer.Option(help=f"key file (else ${DEFAULT_KEY_ENV})")] = None,
     mode: Annotated[str, typer.Option(help=" | ".join(MODES))] = "pseudonymize",
+    mode_for: Annotated[list[str] | None, typer.Option(
+        "--mode-for", help="another mode for one type, TYPE=MODE (repeat or a=b,c=d): --mode-for rrn=mask")] = None,
     types: Annotated[list[str] | None, typer.Option("--types", help="PII types (repeat or a,b,c)")] = None,
     field: Annotated[str | None, typer.Option(help="input is JSONL; rewrite this field")] = None,
     min_score: Annotated[float | None, typer.Option(help="leave spans scored below this")] = None,
@@ -45,11 +47,12 @@ def pseudonymize(
     try:
         key = key_from_env_or_file(key_file)
         type_list = [t.strip() for item in types or [] for t in item.split(",") if t.strip()] or None
-        pseudonymizer = Pseudonymizer(key=key, types=type_list, mode=mode, min_score=min_score)
+        pseudonymizer = Pseudonymizer(key=key, types=type_list, mode=mode, min_score=min_score,
+                                      modes=_modes(mode_for))
     except (KeyFileError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    if key is None:
+    if key is None and pseudonymizer.modes_used() & {"pseudonymize", "hash"}:
         typer.echo(f"note: no key (--key-file or ${DEFAULT_KEY_ENV}); fakes are random per run", err=True)
     try:
         totals = filter_stream(sys.stdin.buffer, sys.stdout.buffer, pseudonymizer, field, batch_size,
@@ -61,6 +64,14 @@ def pseudonymize(
     if stats:
         for name, count in sorted(totals.items()):
             typer.echo(f"{name}\t{count}", err=True)
+
+
+def _modes(items: list[str] | None) -> dict[str, str]:
+    pairs = [pair.strip() for item in items or [] for pair in item.split(",") if pair.strip()]
+    bad = [pair for pair in pairs if pair.count("=") != 1]
+    if bad:
+        raise ValueError(f"--mode-for takes TYPE=MODE, not {bad[0]!r}")
+    return dict(pair.split("=") for pair in pairs)
 
 
 def filter_stream(stdin: BinaryIO, stdout: BinaryIO, p: Pseudonymizer, field: str | None = None,

@@ -42,6 +42,12 @@ _HASH_CHARS = 8
 _CACHE_LIMIT = 200_000  # distinct values remembered per instance
 
 
+def check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise ValueError(f"unknown PII mode {mode!r}; expected one of {', '.join(MODES)}")
+    return mode
+
+
 def type_table() -> dict[str, dict]:
     return load_yaml("pii/types.yaml")
 
@@ -68,12 +74,15 @@ class Pseudonymizer:
     32-byte key per instance (silently: callers that read keys, the CLI and the executor, warn).
     ``types``: PII type names, a list or one string (``"person"``, ``"phone,email"``); default:
     those marked default in rules/pii/types.yaml.
-    ``mode``: pseudonymize | mask | hash | remove_sentence. ``tags``: overrides of the mask tags.
+    ``mode``: pseudonymize | mask | hash | remove_sentence, for every type; ``modes``: a mode per
+    type that differs from it (``{"rrn": "mask", "email": "hash"}``: keep realistic phones and
+    fakes elsewhere, hide what no fake should stand in for). ``tags``: overrides of the mask tags.
     ``min_score``: spans scored below it are left alone. ``detector``: share an existing Detector.
 
     In ``remove_sentence`` mode, lines (or, in text without newlines, sentences split after
     sentence-final punctuation) holding a *private* type are removed; public types (URL, BRN) in
-    the remaining text are left as they are.
+    the remaining text are left as they are, unless ``modes`` names a treatment for them. A type
+    whose own mode is remove_sentence removes its sentences whether private or not.
     """
 
     def __init__(
@@ -84,21 +93,22 @@ class Pseudonymizer:
         tags: dict[str, str] | None = None,
         min_score: float | None = None,
         detector: Detector | None = None,
+        modes: dict[str, str] | None = None,
     ) -> None:
-        if mode not in MODES:
-            raise ValueError(f"unknown PII mode {mode!r}; expected one of {', '.join(MODES)}")
         table = type_table()
         types = known_types(types)
         known_types(list(tags or {}))  # a tag for an unknown type is as wrong as the type
-        self.mode = mode
+        self.mode = check_mode(mode)
         self.types = list(types) if types else self.default_types()
+        known_types(list(modes or {}))
+        self.modes = {t: check_mode(m) for t, m in (modes or {}).items()}
         self.tags = {t: spec["tag"] for t, spec in table.items()} | dict(tags or {})
         self.private = frozenset(t for t, spec in table.items() if spec.get("private"))
         self.min_score = min_score
         self.keyed = key is not None
         self._key = check_key(key) if key is not None else secrets.token_bytes(32)
         self._detector = detector if detector is not None else Detector(types=self.types, floor=min_score)
-        self._faker = new_faker() if mode == "pseudonymize" else None
+        self._faker = new_faker() if "pseudonymize" in self.modes_used() else None
         self._rng = self._faker.random if self._faker is not None else None  # the Faker's own, fetched once
         # distinct phones, accounts, health-insurance numbers get distinct fakes (curate.pii.fpe)
         self._permute = Permutation(self._digest("permute", "", ""))
@@ -113,6 +123,17 @@ class Pseudonymizer:
 
     def __repr__(self) -> str:  # the key is deliberately absent
         return f"Pseudonymizer(mode={self.mode!r}, types={len(self.types)}, keyed={self.keyed})"
+
+    def mode_of(self, pii_type: str) -> str:
+        return self.modes.get(pii_type, self.mode)
+
+    def modes_used(self) -> set[str]:
+        """The treatments this instance applies to the types it finds."""
+        return {self.mode_of(t) for t in self.types}
+
+    def _removes_sentence(self, pii_type: str) -> bool:
+        mode = self.mode_of(pii_type)
+        return mode == "remove_sentence" and (pii_type in self.modes or pii_type in self.private)
 
     # ------------------------------------------------------------ detection
 
@@ -141,12 +162,16 @@ class Pseudonymizer:
         return hmac.digest(self._key, f"{purpose}\0{pii_type}\0{normalized}".encode(), hashlib.sha256)
 
     def replacement(self, pii_type: str, value: str) -> str:
-        """What ``value`` becomes in pseudonymize, mask or hash mode."""
+        """What ``value`` becomes in its type's mode: pseudonymize, mask or hash (a type left in the
+        text by remove_sentence mode, a public one, is kept as it is)."""
         tag = self.tags.get(pii_type, f"[{pii_type}]")
-        if self.mode == "mask":
+        mode = self.mode_of(pii_type)
+        if mode == "remove_sentence":
+            return value
+        if mode == "mask":
             return tag
         normalized = normalize(pii_type, value)
-        if self.mode == "hash":
+        if mode == "hash":
             short = self._digest("hash", pii_type, normalized).hex()[:_HASH_CHARS]
             return f"{tag[:-1]}:{short}]" if tag.endswith("]") else f"{tag}:{short}"
         assert self._faker is not None and self._rng is not None
@@ -221,8 +246,11 @@ class Pseudonymizer:
             counts[pii_type] += 1
         if not spans:
             return text
-        if self.mode == "remove_sentence":
-            return self._remove_sentences(text, spans, counts)
+        if any(self._removes_sentence(t) for _, _, t in spans):
+            return self._remove_sentences(text, spans, cache, counts)
+        return self._replace(text, spans, cache)
+
+    def _replace(self, text: str, spans: list[tuple[int, int, str]], cache: dict) -> str:
         pieces, last = [], 0
         reading = self._detector.reading  # the detector's table, not looked up again per row
         for start, end, pii_type in spans:
@@ -235,18 +263,20 @@ class Pseudonymizer:
         pieces.append(text[last:])
         return "".join(pieces)
 
-    def _remove_sentences(self, text: str, spans: list[tuple[int, int, str]], counts: Counter) -> str:
-        private = [(s, e) for s, e, t in spans if t in self.private]
-        if not private:
-            return text
+    def _remove_sentences(self, text: str, spans: list[tuple[int, int, str]], cache: dict,
+                          counts: Counter) -> str:
+        """Drop the sentences holding a span whose mode removes sentences; the other spans of the
+        kept sentences get their own treatment."""
+        removing = [(s, e) for s, e, t in spans if self._removes_sentence(t)]
         splitter = _LINE_END if "\n" in text else _SENTENCE_END
         cuts = [0, *(m.end() for m in splitter.finditer(text)), len(text)]
         kept, removed = [], 0
         for start, end in itertools.pairwise(cuts):
-            if any(s < end and e > start for s, e in private):
+            if any(s < end and e > start for s, e in removing):
                 removed += 1
             else:
-                kept.append(text[start:end])
+                inside = [(s - start, e - start, t) for s, e, t in spans if s >= start and e <= end]
+                kept.append(self._replace(text[start:end], inside, cache) if inside else text[start:end])
         counts[SENTENCES_REMOVED] += removed
         result = "".join(kept)
         return result if text[-1:].isspace() else result.rstrip()

@@ -19,7 +19,7 @@ import polars as pl
 from pydantic import PrivateAttr, field_validator
 
 from curate.pii.keys import DEFAULT_KEY_ENV, key_from_env_or_file
-from curate.pii.pseudonymizer import MODES, SENTENCES_REMOVED, Pseudonymizer, known_types
+from curate.pii.pseudonymizer import MODES, SENTENCES_REMOVED, Pseudonymizer, check_mode, known_types
 from curate.pii.raw import scrub_raw_lines
 from curate.steps import register
 from curate.steps.base import GROUP, Fraction, RunContext, Step, StepOutput
@@ -27,11 +27,13 @@ from curate.steps.base import GROUP, Fraction, RunContext, Step, StepOutput
 
 @register
 class Pii(Step):
-    """Pseudonymize (default), mask, hash or remove sentences holding PII."""
+    """Pseudonymize (default), mask, hash or remove sentences holding PII; ``modes`` picks another
+    treatment per type."""
 
     name: ClassVar[str] = "pii"
 
     mode: str = "pseudonymize"
+    modes: dict[str, str] | None = None  # a mode per type that differs from `mode`: {rrn: mask, email: hash}
     types: list[str] | None = None
     min_score: Fraction | None = None
     tags: dict[str, str] | None = None
@@ -51,6 +53,15 @@ class Pii(Step):
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         return value
 
+    @field_validator("modes")
+    @classmethod
+    def _known_modes(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value:
+            known_types(list(value))
+            for mode in value.values():
+                check_mode(mode)
+        return value
+
     @field_validator("types", mode="before")
     @classmethod
     def _known_types(cls, value: Any) -> list[str] | None:
@@ -63,21 +74,26 @@ class Pii(Step):
 
     def key_sources(self) -> tuple[str | None, str | None] | None:
         # mask and remove_sentence write no value derived from a key: no key to read or warn about
-        return (self.key_file, self.key_env) if self.mode in ("pseudonymize", "hash") else None
+        keyed = {self.mode, *(self.modes or {}).values()} & {"pseudonymize", "hash"}
+        return (self.key_file, self.key_env) if keyed else None
 
-    def _build(self, ctx: RunContext, mode: str) -> Pseudonymizer:
+    def _build(self, ctx: RunContext, mode: str, modes: dict[str, str] | None) -> Pseudonymizer:
         key = ctx.key if ctx.key else key_from_env_or_file(self.key_file, self.key_env)
-        return Pseudonymizer(key=key, types=self.types, mode=mode, tags=self.tags, min_score=self.min_score)
+        return Pseudonymizer(key=key, types=self.types, mode=mode, tags=self.tags, min_score=self.min_score,
+                             modes=modes)
 
     def setup(self, ctx: RunContext) -> None:
-        self._pseudonymizer = self._build(ctx, self.mode)
+        self._pseudonymizer = self._build(ctx, self.mode, self.modes)
 
     def quarantine_scrubber(self, ctx: RunContext) -> Callable[[list[str]], list[str]]:
         """Quarantined raw lines get this step's treatment, found through their JSON escapes.
         Sentence removal becomes masking there: raw bytes are evidence of what was unreadable
         and keep their shape."""
-        mode = "mask" if self.mode == "remove_sentence" else self.mode
-        return partial(scrub_raw_lines, self._build(ctx, mode))
+        def raw(mode: str) -> str:
+            return "mask" if mode == "remove_sentence" else mode
+
+        modes = {t: raw(m) for t, m in (self.modes or {}).items()}
+        return partial(scrub_raw_lines, self._build(ctx, raw(self.mode), modes))
 
     def process(self, df: pl.DataFrame) -> StepOutput:
         if self._pseudonymizer is None:  # direct use without an executor
