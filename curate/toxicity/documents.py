@@ -31,7 +31,7 @@ SENTENCE_END = r"([.!?。])\s+|\s*\n\s*"
 class DocumentScoring:
     whole_chars: int = 320  # longer than any labelled comment: comments are always scored whole
     piece_chars: int = 128  # a sentence longer than this is scored in pieces of this many characters
-    top_k: int = 2  # a long document's score: mean of its k most toxic sentences (1: the worst one)
+    top_k: int = 3  # a long document's score: mean of its k most toxic sentences (1: the worst one)
 
 
 def sentences(texts: pl.Series, piece_chars: int) -> tuple[pl.Series, np.ndarray]:
