@@ -1,9 +1,11 @@
-"""Toxicity scorer speed (MB/s per core) against the TF-IDF + LR baseline, and how the
-scores behave on other kinds of Korean text (share flagged by the benchmark preset).
+"""Toxicity scorer speed (MB/s per core, latency of one call) against the scorer and model shipped
+before issue 18, and the share of documents each preset drops on other kinds of Korean text.
 
     python benchmarks/bench_toxicity.py [--docs 200000] [--batch 10000]
 
-One process, one thread for numpy/BLAS (set before numpy loads), so MB/s is per core.
+Run it in a plain shell: it pins numpy/BLAS and Polars to one thread itself, whatever the
+environment exports (an OPENBLAS_NUM_THREADS or POLARS_MAX_THREADS set by the machine made
+earlier figures irreproducible), so MB/s is per core. Times are CPU time of this process.
 """
 
 from __future__ import annotations
@@ -11,20 +13,25 @@ from __future__ import annotations
 import os
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "POLARS_MAX_THREADS"):
-    os.environ.setdefault(_var, "1")
+    os.environ[_var] = "1"  # assigned, not setdefault: an exported value must not win
 
 import argparse  # noqa: E402
 import resource  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import polars as pl  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
-from curate.steps import get_step_class  # noqa: E402
-from curate.toxicity.evaluate import validation_part  # noqa: E402
+from curate.rules import load_yaml  # noqa: E402
+from curate.toxicity.corpora import load_beep, load_kmhas, parts  # noqa: E402
 from curate.toxicity.scorer import ToxicityScorer  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parents[0].parent / "shared" / "data"
+sys.path.insert(0, str(HERE / "toxicity_baseline"))
+from scorer_v1 import ToxicityScorer as BaselineScorer  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -37,58 +44,46 @@ def megabytes(texts: pl.Series) -> float:
 
 def timed_batches(score, texts: pl.Series, batch: int) -> float:
     score(texts.slice(0, batch))  # warm-up (page-faulting the weight table in), as in a long-running worker
-    start = time.process_time()  # CPU time of this process: fair on a shared machine
+    start = time.process_time()
     for offset in range(0, len(texts), batch):
         score(texts.slice(offset, batch))
     return time.process_time() - start
 
 
-def speed(texts: pl.Series, batch: int) -> None:
-    scorer = ToxicityScorer.default()
-    size = megabytes(texts)
-    ours = timed_batches(scorer.score, texts, batch)
-    print(f"curate scorer: {len(texts)} docs, {size:.1f} MB in {ours:.2f} s CPU -> "
-          f"{size / ours:.1f} MB/s, {len(texts) / ours:,.0f} docs/s; peak RSS {peak_rss_mb():.0f} MB")
-
-    train, _ = validation_part(DATA / "beep_train.tsv")
-    # The baseline's inference: TF-IDF transform + three logistic regressions (fit outside the timing).
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 4), sublinear_tf=True)
-    features = vectorizer.fit_transform(train["text"].to_list())
-    models = [LogisticRegression(C=10.0, max_iter=5000).fit(features, train[target].to_numpy())
-              for target in ("hate", "gender_bias", "other_bias")]
-
-    def baseline_score(chunk: pl.Series) -> None:
-        matrix = vectorizer.transform(chunk.to_list())
-        for model in models:
-            model.predict_proba(matrix)
-
-    theirs = timed_batches(baseline_score, texts, batch)
-    print(f"baseline tf-idf char 1-4 + LR: {size / theirs:.1f} MB/s, {len(texts) / theirs:,.0f} docs/s; "
-          f"curate/baseline speed ratio {theirs / ours:.1f}x; peak RSS {peak_rss_mb():.0f} MB")
+def latency_us(score, text: str, calls: int = 2000) -> float:
+    score([text])
+    start = time.perf_counter()
+    for _ in range(calls):
+        score([text])
+    return (time.perf_counter() - start) / calls * 1e6
 
 
-def sentences(texts: pl.Series) -> pl.Series:
-    """A rough sentence split (after . ! ? and at line breaks), enough to score sentences."""
-    split = texts.str.replace_all(r"([.!?])\s+", "$1\n").str.split("\n").explode().str.strip_chars()
-    return split.filter(split.str.len_chars() > 0)
+def speed(reviews: pl.Series, news: pl.Series, batch: int) -> None:
+    scorers = {"curate (issue 18)": ToxicityScorer.default().score,
+               "baseline (before issue 18)": BaselineScorer.load(HERE / "toxicity_baseline").score}
+    single = "이 영화 진짜 최악이다 돈 아깝다 ㅋㅋㅋ"
+    for name, score in scorers.items():
+        comments = timed_batches(score, reviews, batch)
+        articles = timed_batches(score, news, 100)
+        print(f"{name}: short comments {megabytes(reviews) / comments:.1f} MB/s "
+              f"({len(reviews):,} NSMC reviews, {megabytes(reviews):.1f} MB, {comments:.2f} s CPU); "
+              f"news {megabytes(news) / articles:.1f} MB/s ({len(news)} Wikinews articles); "
+              f"one short text per call {latency_us(score, single):.0f} us; peak RSS {peak_rss_mb():.0f} MB")
 
 
-def flag_rates(name: str, texts: pl.Series, examples: int = 3) -> None:
-    """Share of texts the benchmark preset would drop, by reason, with a few flagged examples."""
-    step = get_step_class("toxicity")(thresholds="benchmark")
-    frame = pl.DataFrame({"id": [str(i) for i in range(len(texts))], "text": texts})
-    out = step.process(frame).df
-    flagged = out.filter(pl.col("_drop").is_not_null()) if "_drop" in out.columns else out.head(0)
-    share = len(flagged) / max(len(out), 1)
-    by_reason = flagged.group_by("_drop").len().sort("_drop").rows() if len(flagged) else []
-    print(f"{name}: {len(out)} texts, {share:.2%} flagged {by_reason}; mean p_toxic "
-          f"{1 - out['p_none'].mean():.3f}, mean p_gender_bias {out['p_gender_bias'].mean():.3f}")
-    for row in flagged.sort("p_hate", descending=True).head(examples).iter_rows(named=True):
-        print(f"    [{row['_drop']} p_hate={row['p_hate']:.2f} p_gender_bias={row['p_gender_bias']:.2f}] "
-              f"{row['text'][:80]}")
+def drop_shares(texts: dict[str, pl.Series]) -> None:
+    """Share of texts each preset drops, for each labelling scheme."""
+    presets = {name: limits for name, limits in load_yaml("toxicity/thresholds.yaml").items() if limits}
+    for scheme in ("beep", "kmhas"):
+        scorer = ToxicityScorer.default(scheme)
+        scores = {name: scorer.score(series).with_columns((1 - pl.col("p_none")).alias("p_toxic"))
+                  for name, series in texts.items()}
+        for preset, limits in presets.items():
+            shares = []
+            for name, frame in scores.items():
+                dropped = pl.any_horizontal([pl.col(key) > value for key, value in limits.items()])
+                shares.append(f"{name} {frame.select(dropped.mean()).item():.2%}")
+            print(f"{scheme} scheme, preset {preset} {limits}: " + "; ".join(shares))
 
 
 def main() -> None:
@@ -98,24 +93,20 @@ def main() -> None:
     args = parser.parse_args()
     if not DATA.is_dir():
         raise SystemExit(f"shared data not found at {DATA}")
-    reviews = pl.read_ndjson(DATA / "nsmc_reviews.jsonl.gz")["text"].drop_nulls()
-    print("== speed on NSMC movie reviews ==")
-    speed(reviews.head(args.docs), args.batch)
-    news = pl.read_csv(DATA / "wikinews_ko.csv")["내용"].drop_nulls()
-    books = pl.read_csv(DATA / "nanet_book_reviews.csv")["내용"].drop_nulls()
-    print("== speed on Wikinews articles (long documents) ==")
-    scorer = ToxicityScorer.default()
-    seconds = timed_batches(scorer.score, news, 100)
-    print(f"curate scorer: {len(news)} docs, {megabytes(news):.1f} MB -> {megabytes(news) / seconds:.1f} MB/s")
-    preset = get_step_class("toxicity")(thresholds="benchmark").effective_thresholds()
-    print(f"== share flagged by the benchmark preset {preset} ==")
-    flag_rates("NSMC reviews (first 50k)", reviews.head(50_000))
-    flag_rates("Wikinews, documents", news)
-    flag_rates("Wikinews, sentences", sentences(news))
-    flag_rates("NANET book reviews, documents", books)
-    flag_rates("NANET book reviews, sentences", sentences(books))
-    _, validation = validation_part(DATA / "beep_train.tsv")
-    flag_rates("BEEP! validation comments", validation["text"])
+    with threadpool_limits(1):
+        reviews = pl.read_ndjson(DATA / "nsmc_reviews.jsonl.gz")["text"].drop_nulls()
+        news = pl.read_csv(DATA / "wikinews_ko.csv")["내용"].drop_nulls()
+        books = pl.read_csv(DATA / "nanet_book_reviews.csv")["내용"].drop_nulls()
+        print(f"== speed (load average {Path('/proc/loadavg').read_text().split()[:3]}) ==")
+        speed(reviews.head(args.docs), news, args.batch)
+        _, beep = parts(load_beep(DATA / "beep_train.tsv"))
+        _, kmhas = parts(load_kmhas(DATA / "kmhas_valid.tsv"))
+        print("== share dropped (documents; toxic comments: recall) ==")
+        drop_shares({"Wikinews articles": news, "NANET reviews": books,
+                     "BEEP! held-out hate": beep.filter(pl.col("hate") == "hate")["text"],
+                     "BEEP! held-out toxic": beep.filter(pl.col("hate") != "none")["text"],
+                     "K-MHaS held-out toxic": kmhas.filter(pl.col("hate") != "none")["text"],
+                     "NSMC reviews (first 50k)": reviews.head(50_000)})
 
 
 if __name__ == "__main__":

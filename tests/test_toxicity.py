@@ -15,6 +15,7 @@ from curate.toxicity.scorer import DEFAULT_MODEL_DIR
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BEEP = DATA / "beep_train.tsv"
+KMHAS = DATA / "kmhas_valid.tsv"
 
 CLEAN = "오늘 날씨가 정말 좋아서 가족들과 공원에 산책을 다녀왔어요"
 HATEFUL = "이 미친놈아 꺼져라 병신같은 새끼 죽어버려"
@@ -47,30 +48,49 @@ def test_hand_written_examples_rank_as_expected():
     assert scores["p_gender_bias"][2] > 0.5 > scores["p_gender_bias"][0]
 
 
-def test_long_documents_are_scored_by_pieces_not_inflated():
-    """Scored whole, a long text's logits grow with its length (towards 0 or 1 whatever it
-    says); scored in 128-character pieces they stay those of comment-sized text."""
+def test_long_documents_are_scored_by_sentences_not_inflated():
+    """A long text is scored by its sentences (mean of the most toxic ones), not as one huge
+    comment whose logits grow with its length."""
     scorer = ToxicityScorer.default()
-    long_clean = " ".join([CLEAN] * 30)
-    long_hateful = " ".join([HATEFUL] * 30)
-    pieces = scorer.logits([CLEAN, long_clean, long_hateful], chunk_chars=128)
-    whole = scorer.logits([CLEAN, long_clean, long_hateful])
-    assert np.abs(whole[1, :3]).max() > 2 * np.abs(whole[0, :3]).max()  # the inflation (hate logits)
+    long_clean = ". ".join([CLEAN] * 30)
+    long_hateful = ". ".join([HATEFUL] * 30)
     scores = scorer.score([CLEAN, long_clean, long_hateful])
-    assert len(pieces) > 3  # one row per piece
     assert scores["p_none"][1] > 0.8 and scores["p_hate"][1] < 0.1
     assert scores["p_hate"][2] > 0.7
 
 
-def test_news_articles_are_rarely_flagged():
-    """Formal news (Wikinews, never trained on): few articles above the benchmark hate threshold."""
+def test_position_grams_are_the_training_features():
+    """The scorer's position-major n-grams are, text by text, the n-grams training hashed."""
+    from curate.toxicity.features import position_grams
+
+    texts = ["", "", "", CLEAN, "ㅋㅋㅋㅋ 시발", "İstanbul \x1c ΣΑΣ", HATEFUL * 3]
+    batch, grams = hash_batch(texts, FeatureSpec()), position_grams(pl.Series(texts), FeatureSpec())
+    ends = np.append(grams.start[1:], len(grams.bucket))
+    for doc in range(len(texts)):
+        mine = grams.bucket[grams.start[doc]:ends[doc]].ravel()
+        assert sorted(batch.bucket[batch.doc == doc]) == sorted(mine[mine >= 0])
+
+
+def _wikinews() -> pl.Series:
     news_path = DATA / "wikinews_ko.csv"
     if not news_path.exists():
         pytest.skip(f"{news_path} not found")
-    articles = pl.read_csv(news_path)["내용"].drop_nulls()
-    scores = ToxicityScorer.default().score(articles)
-    assert (scores["p_hate"] > 0.7).mean() < 0.05
-    assert (scores["p_gender_bias"] > 0.5).mean() < 0.05
+    return pl.read_csv(news_path)["내용"].drop_nulls()
+
+
+def test_crime_reports_are_not_dropped_by_the_benchmark_preset():
+    """Issue 18: the benchmark preset dropped 2.17% of Wikinews articles, crime reports whose
+    one sentence on the crime decided the whole article. Now at most 0.5%, and the report on
+    the Naju child rape case (its worst sentence scores p_hate 0.9 alone) is kept."""
+    from curate.steps import get_step_class
+
+    articles = _wikinews()
+    step = get_step_class("toxicity")(thresholds="benchmark")
+    out = step.process(pl.DataFrame({"id": [str(i) for i in range(len(articles))], "text": articles})).df
+    dropped = out["_drop"].is_not_null() if "_drop" in out.columns else pl.Series([False] * len(out))
+    assert dropped.mean() <= 0.005
+    crime = out.filter(pl.col("text").str.contains("성폭행범 고종석"))
+    assert len(crime) >= 1 and ("_drop" not in crime.columns or crime["_drop"].null_count() == len(crime))
 
 
 def test_ngrams_never_cross_texts():
@@ -167,18 +187,25 @@ def test_runs_are_cut_to_two_and_syllables_map_to_initials():
 
 
 def test_shipped_model_is_small():
-    assert (DEFAULT_MODEL_DIR / MODEL_FILE).stat().st_size < 4_000_000
+    assert (DEFAULT_MODEL_DIR / MODEL_FILE).stat().st_size < 5_000_000
 
 
-def test_held_out_quality_on_beep():
-    """The held-out 20% of BEEP! (never trained on): floors a little under the measured figures."""
+def test_held_out_quality_on_beep_and_kmhas():
+    """The held-out 20% of BEEP! and of K-MHaS (never trained on), each in its own labelling
+    scheme: floors a little under the measured figures (docs/results-toxicity.md)."""
     needs_beep()
+    if not KMHAS.exists():
+        pytest.skip(f"{KMHAS} not found")
     from curate.toxicity.evaluate import evaluate
 
-    row = evaluate(BEEP, baseline=False).row(0, named=True)
-    assert row["hate_macro_f1"] > 0.57  # 0.595 measured (0.589 before the NSMC sentiment feature)
-    assert row["toxic_roc_auc"] > 0.81  # 0.827 measured (0.819 before)
-    assert row["gender_bias_roc_auc"] > 0.92  # 0.935 measured (NB-LR, self-trained); plain LR gave 0.90
+    scorers = {scheme: ToxicityScorer.default(scheme) for scheme in ("beep", "kmhas")}
+    table = evaluate({"beep": BEEP, "kmhas": KMHAS}, scorers, baseline=False)
+    row = {(r["held_out"], r["model"]): r for r in table.iter_rows(named=True)}
+    beep, kmhas = row[("beep", "beep")], row[("kmhas", "kmhas")]
+    assert beep["hate_macro_f1"] > 0.57 and beep["toxic_roc_auc"] > 0.81 and beep["gender_bias_roc_auc"] > 0.92
+    assert kmhas["binary_macro_f1"] > 0.79 and kmhas["toxic_roc_auc"] > 0.87
+    assert kmhas["gender_bias_roc_auc"] > 0.93
+    # (Trained on BEEP! alone, the model ranked K-MHaS's toxic comments at AUC 0.73: issue 18.)
 
 
 def test_training_is_deterministic(tmp_path):
@@ -205,11 +232,11 @@ def retrained(tmp_path_factory):
 
     clean, unlabelled = DATA / "nanet_book_reviews.csv", DATA / "beep_unlabeled_comments_5.txt"
     sentiment = DATA / "nsmc_reviews.jsonl.gz"
-    for path in (clean, unlabelled, sentiment):
+    for path in (clean, unlabelled, KMHAS, sentiment):
         if not path.exists():
             pytest.skip(f"{path} not found")
     out = tmp_path_factory.mktemp("retrained")
-    result = CliRunner().invoke(app, ["train", "--data", str(BEEP), "--clean", str(clean),
+    result = CliRunner().invoke(app, ["train", "--data", str(BEEP), "--kmhas", str(KMHAS), "--clean", str(clean),
                                       "--unlabelled", str(unlabelled), "--sentiment", str(sentiment),
                                       "--out", str(out)])
     assert result.exit_code == 0, result.output

@@ -37,7 +37,7 @@ def save_classifier(directory, id2label: dict[int, str], favour: str | None = No
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=core, unk_token="[UNK]", pad_token="[PAD]",
                                         cls_token="[CLS]", sep_token="[SEP]")
     config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=64, num_labels=len(id2label),
+                        intermediate_size=32, max_position_embeddings=160, num_labels=len(id2label),
                         id2label=id2label, label2id={name: k for k, name in id2label.items()},
                         problem_type="multi_label_classification" if multi_label else "single_label_classification")
     torch.manual_seed(0)

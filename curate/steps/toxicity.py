@@ -44,6 +44,9 @@ class Toxicity(Step):
     drop: bool = True
     add_columns: bool = True  # for unit=sentence the columns hold the highest score of any sentence
     model_dir: str | None = None  # directory holding toxicity.npz; None: the shipped model
+    # Whose line between rude and hateful the scores follow: BEEP!'s (KLUE's choice; hate /
+    # offensive / none) or K-MHaS's (hate speech in 7 categories, profanity as offensive)
+    scheme: Literal["beep", "kmhas"] = "beep"
     hf_model: str | None = None  # directory of a saved HF sequence classifier (never downloaded)
     hf_labels: dict[str, str] | None = None  # its label -> score column; None: by name (hate, offensive, ...)
     hf_batch_size: int = Field(default=32, ge=1)
@@ -90,7 +93,8 @@ class Toxicity(Step):
         return self.gpus_per_worker if self.hf_model and self.device != "cpu" else 0.0
 
     def setup(self, ctx: RunContext) -> None:
-        scorer = ToxicityScorer.load(self.model_dir) if self.model_dir else ToxicityScorer.default()
+        scorer = ToxicityScorer.load(self.model_dir, self.scheme) if self.model_dir \
+            else ToxicityScorer.default(self.scheme)
         if self.hf_model:
             from curate.toxicity.hf_scorer import HFToxicityScorer
 

@@ -1,4 +1,4 @@
-"""Train the toxicity model on BEEP! (Korean HateSpeech Dataset, CC BY-SA 4.0).
+"""Train the toxicity model on BEEP! and K-MHaS (both CC BY-SA 4.0), one linear model per labelling scheme.
 
 Deterministic end to end: a seeded stratified split (numpy, not a library whose
 shuffling may change between versions), tf-idf statistics from the training part
@@ -18,9 +18,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from curate.toxicity.corpora import load as load_corpus
+from curate.toxicity.corpora import load_beep, parts, split
 from curate.toxicity.features import FeatureSpec, hash_batch
 from curate.toxicity.model_file import MODEL_FILE, write_arrays
-from curate.toxicity.scorer import HATE_CLASSES, SCORE_COLUMNS
+from curate.toxicity.scorer import HATE_CLASSES, SCHEMES, SCORE_COLUMNS
+
+__all__ = ["TrainConfig", "fit", "load_beep", "split", "train"]  # load_beep, split: from corpora, as before
+LABEL_COLUMNS = ("text", "hate", "gender_bias", "other_bias", "corpus")
 
 TRAINING_LIBRARIES = ("numpy", "scipy", "scikit-learn")
 
@@ -41,17 +46,6 @@ class TrainConfig:
     # hate model as one extra feature, scaled by this weight (0: off); see fit_sentiment_direction.
     sentiment_weight: float = 0.3
     sentiment_c: float = 1.0
-
-
-def load_beep(path: str | Path) -> pl.DataFrame:
-    """BEEP!'s TSV as columns text, hate (hate/offensive/none), gender_bias, other_bias."""
-    raw = pl.read_csv(path, separator="\t", quote_char=None, schema_overrides={"contain_gender_bias": pl.Utf8})
-    return raw.select(
-        pl.col("comments").alias("text"),
-        pl.col("hate"),
-        (pl.col("contain_gender_bias").str.to_lowercase() == "true").alias("gender_bias"),
-        (pl.col("bias") == "others").alias("other_bias"),
-    )
 
 
 def load_clean_sentences(path: str | Path, count: int, seed: int) -> pl.DataFrame:
@@ -87,19 +81,6 @@ def load_sentiment(path: str | Path, seed: int) -> pl.DataFrame:
     positive = reviews.filter(pl.col("rating") >= 9)
     picked = np.sort(np.random.default_rng(seed).permutation(len(positive))[: len(negative)])
     return pl.concat([negative, positive[picked]]).select("text", (pl.col("rating") <= 3).alias("negative"))
-
-
-def split(labels: pl.DataFrame, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row indices (train, validation), stratified by hate class x gender bias."""
-    strata = labels.select(pl.col("hate") + "/" + pl.col("gender_bias").cast(pl.Utf8)).to_series().to_numpy()
-    rng = np.random.default_rng(seed)
-    validation = []
-    for stratum in sorted(set(strata)):
-        members = np.flatnonzero(strata == stratum)
-        validation.append(rng.permutation(members)[: round(len(members) * fraction)])
-    held = np.zeros(len(labels), dtype=bool)
-    held[np.concatenate(validation)] = True
-    return np.flatnonzero(~held), np.flatnonzero(held)
 
 
 @dataclass(frozen=True)
@@ -203,41 +184,85 @@ def fit_hate(features, labels: np.ndarray, config: TrainConfig, sentiment: np.nd
     return coef, intercept
 
 
+def domain_features(features, corpus: np.ndarray):
+    """Frustratingly easy domain adaptation (Daume 2007): every n-gram feature once shared and
+    once per labelling scheme, plus one indicator per scheme (its own intercept). BEEP! and
+    K-MHaS draw the line between rude and hateful in different places (a BEEP! "offensive"
+    comment is often K-MHaS "not hate speech"); with a copy of the weights per scheme each
+    learns its own line while both learn from all the comments. Rows of corpus ``clean``
+    (formal sentences, harmless in either scheme) take part in both."""
+    import scipy.sparse as sp
+
+    blocks = [features]
+    for scheme in SCHEMES:
+        member = ((corpus == scheme) | (corpus == "clean")).astype(np.float64)
+        blocks.append(sp.diags(member) @ features)
+    indicators = [((corpus == scheme) | (corpus == "clean")).astype(np.float64)[:, None] for scheme in SCHEMES]
+    return sp.hstack([*blocks, sp.csr_matrix(np.hstack(indicators))]).tocsr()
+
+
+def scheme_weights(coef: np.ndarray, intercept: np.ndarray, n_features: int) -> dict[str, tuple]:
+    """Split the weights over ``domain_features`` columns back into one linear model per
+    scheme: shared + that scheme's copy, intercept + its indicator's weight."""
+    coef = np.atleast_2d(coef)
+    shared = coef[:, :n_features]
+    out = {}
+    for k, scheme in enumerate(SCHEMES):
+        own = coef[:, (k + 1) * n_features:(k + 2) * n_features]
+        out[scheme] = (shared + own, intercept + coef[:, (len(SCHEMES) + 1) * n_features + k])
+    return out
+
+
 def fit(data: pl.DataFrame, config: TrainConfig, unlabelled: pl.Series | None = None,
         sentiment: pl.DataFrame | None = None,
         progress: Callable[[str], None] | None = None) -> tuple[dict[str, np.ndarray], Vocabulary]:
-    """Train on ``data`` (all of it; ``unlabelled`` texts for self-training the gender-bias
-    model; ``sentiment`` reviews (text, negative) for the hate model's sentiment feature);
-    returns the arrays of the model file. ``progress`` hears of each phase as it starts."""
+    """Train on ``data`` (columns text, hate, gender_bias, other_bias and corpus: beep, kmhas or
+    clean; all of it), with ``unlabelled`` BEEP!-style comments for self-training the
+    gender-bias model and ``sentiment`` reviews (text, negative) for the hate model's
+    sentiment feature; returns the arrays of the model file: per labelling scheme one linear
+    model, ``coef_<scheme>`` (buckets, 5) and ``intercept_<scheme>`` (5,)."""
     from sklearn.linear_model import LogisticRegression
 
     say = progress or (lambda _: None)
+    if "corpus" not in data.columns:
+        data = data.with_columns(pl.lit("beep").alias("corpus"))
     say(f"features: hashed n-grams of {len(data):,} texts")
     vocabulary = Vocabulary.fit(data["text"], config.features, config.min_df)
-    features = vocabulary.matrix(data["text"], config.features)
+    plain = vocabulary.matrix(data["text"], config.features)
+    n_features = plain.shape[1]
+    corpus = data["corpus"].to_numpy()
+    features = domain_features(plain, corpus)
+    direction = None
     if sentiment is not None:
         say(f"sentiment direction from {len(sentiment):,} reviews")
-    direction = fit_sentiment_direction(vocabulary, sentiment, config) if sentiment is not None else None
+        vocabulary_direction = fit_sentiment_direction(vocabulary, sentiment, config)
+        direction = np.concatenate([vocabulary_direction, np.zeros(features.shape[1] - n_features)])
     say("hate / offensive / none model")
-    hate_coef, hate_intercept = fit_hate(features, data["hate"].to_numpy(), config, direction)
-    coef, intercept = [hate_coef], [hate_intercept]
-    unlabelled_features = vocabulary.matrix(unlabelled, config.features) if unlabelled is not None else None
+    hate = scheme_weights(*fit_hate(features, data["hate"].to_numpy(), config, direction), n_features)
+    # The beep scheme's hate classes learn from BEEP! (and the clean sentences) alone: shared with
+    # K-MHaS, whose hate is mostly about origin and politics, they flagged a third of Wikinews
+    # articles (news names countries and parties) for +0.001 toxic AUC on BEEP!'s held-out part.
+    own = np.flatnonzero(corpus != "kmhas")
+    own_direction = direction[:n_features] if direction is not None else None
+    hate["beep"] = fit_hate(plain[own], data["hate"].to_numpy()[own], config, own_direction)
+    unlabelled_features = None
+    if unlabelled is not None:
+        unlabelled_features = domain_features(vocabulary.matrix(unlabelled, config.features),
+                                              np.full(len(unlabelled), "beep"))
     say("gender-bias model" + (f", self-trained on {len(unlabelled):,} unlabelled comments" if unlabelled is not None
                                else ""))
-    gender_coef, gender_intercept = fit_gender_bias(features, data["gender_bias"].to_numpy(), unlabelled_features,
-                                                    config)
-    coef.append(gender_coef)
-    intercept.append(gender_intercept)
+    gender = scheme_weights(*fit_gender_bias(features, data["gender_bias"].to_numpy(), unlabelled_features, config),
+                            n_features)
     say("other-bias model")
-    other = LogisticRegression(C=config.c, max_iter=5000).fit(features, data["other_bias"].to_numpy())
-    coef.append(other.coef_)
-    intercept.append(other.intercept_)
-    arrays = {
-        "buckets": vocabulary.buckets.astype(np.uint32),
-        "idf": vocabulary.idf.astype(np.float16),
-        "coef": np.concatenate(coef).T.astype(np.float16),  # (buckets, 5), columns as SCORE_COLUMNS
-        "intercept": np.concatenate(intercept).astype(np.float32),
-    }
+    other_model = LogisticRegression(C=config.c, max_iter=5000).fit(features, data["other_bias"].to_numpy())
+    other = scheme_weights(other_model.coef_, other_model.intercept_, n_features)
+    own_other = LogisticRegression(C=config.c, max_iter=5000).fit(plain[own], data["other_bias"].to_numpy()[own])
+    other["beep"] = (own_other.coef_, own_other.intercept_)  # as the hate classes, for the same reason
+    arrays = {"buckets": vocabulary.buckets.astype(np.uint32), "idf": vocabulary.idf.astype(np.float16)}
+    for scheme in SCHEMES:
+        parts = [hate[scheme], gender[scheme], other[scheme]]
+        arrays[f"coef_{scheme}"] = np.concatenate([p[0] for p in parts]).T.astype(np.float16)  # (buckets, 5)
+        arrays[f"intercept_{scheme}"] = np.concatenate([p[1] for p in parts]).astype(np.float32)
     return arrays, vocabulary
 
 
@@ -251,54 +276,61 @@ def training_libraries() -> dict[str, str]:
     return {name: version(name) for name in TRAINING_LIBRARIES}
 
 
-def train(data_path: str | Path, out_dir: str | Path, config: TrainConfig | None = None,
+def _sha256(path: str | Path | None) -> str | None:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest() if path is not None else None
+
+
+def train(corpora: dict[str, str | Path], out_dir: str | Path, config: TrainConfig | None = None,
           clean_path: str | Path | None = None, unlabelled_path: str | Path | None = None,
           sentiment_path: str | Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
-    """Split BEEP!, train on the training part (plus clean sentences from ``clean_path``,
-    BEEP!'s unlabelled comments from ``unlabelled_path`` for self-training, NSMC reviews from
-    ``sentiment_path`` for the sentiment feature), write ``<out_dir>/toxicity.npz``."""
+    """Train on the training part of each labelled corpus in ``corpora`` (name -> file: beep,
+    kmhas), plus clean sentences from ``clean_path``, BEEP!'s unlabelled comments from
+    ``unlabelled_path`` (self-training), NSMC reviews from ``sentiment_path`` (sentiment
+    feature); write ``<out_dir>/toxicity.npz``."""
     config = config or TrainConfig()
-    data = load_beep(data_path)
-    train_rows, validation_rows = split(data, config.validation_fraction, config.seed)
-    training = data[train_rows]
+    say = progress or (lambda _: None)
+    training, every_text, counts = [], [], {}
+    for name, path in corpora.items():
+        frame = load_corpus(name, path)
+        train_part, held_out = parts(frame, config.validation_fraction, config.seed)
+        training.append(train_part.select(LABEL_COLUMNS))
+        every_text.append(frame["text"])
+        counts[name] = {"rows": len(frame), "train_rows": len(train_part), "held_out_rows": len(held_out),
+                        "sha256": _sha256(path)}
+        say(f"{name}: {len(frame):,} labelled comments, training on {len(train_part):,}")
     clean_rows = 0
     if clean_path is not None and config.clean_sentences:
         clean = load_clean_sentences(clean_path, config.clean_sentences, config.seed)
-        training, clean_rows = pl.concat([training, clean]), len(clean)
-    unlabelled = load_unlabelled(unlabelled_path, data["text"]) if unlabelled_path is not None else None
+        training.append(clean.with_columns(pl.lit("clean").alias("corpus")).select(LABEL_COLUMNS))
+        clean_rows = len(clean)
+        say(f"plus {clean_rows:,} clean sentences")
+    unlabelled = load_unlabelled(unlabelled_path, pl.concat(every_text)) if unlabelled_path is not None else None
     sentiment = load_sentiment(sentiment_path, config.seed) if sentiment_path is not None else None
-    if progress is not None:
-        progress(f"BEEP!: {len(data):,} labelled comments, training on {len(train_rows):,}"
-                 + (f" plus {clean_rows:,} clean sentences" if clean_rows else ""))
-    arrays, _ = fit(training, config, unlabelled, sentiment, progress)
+    arrays, _ = fit(pl.concat(training), config, unlabelled, sentiment, progress)
     meta = {
+        "format": 2,
+        "schemes": list(SCHEMES),
         "features": config.features.to_dict(),
         "columns": list(SCORE_COLUMNS),
         "min_df": config.min_df,
         "c": config.c,
         "seed": config.seed,
         "validation_fraction": config.validation_fraction,
-        "train_rows": len(train_rows),
-        "validation_rows": len(validation_rows),
-        "data_sha256": hashlib.sha256(Path(data_path).read_bytes()).hexdigest(),
+        "corpora": counts,
         "clean_rows": clean_rows,
-        "gender_bias": "NB-weighted LR, self-trained on unlabelled comments" if unlabelled is not None
-        else "NB-weighted LR",
+        "clean_sha256": _sha256(clean_path) if clean_rows else None,
+        "gender_bias": "NB-weighted LR" + (", self-trained on unlabelled comments" if unlabelled is not None else ""),
         "pseudo_low": config.pseudo_low,
         "pseudo_high": config.pseudo_high,
         "unlabelled_rows": len(unlabelled) if unlabelled is not None else 0,
-        "unlabelled_sha256": hashlib.sha256(Path(unlabelled_path).read_bytes()).hexdigest()
-        if unlabelled is not None else None,
-        "clean_sha256": hashlib.sha256(Path(clean_path).read_bytes()).hexdigest() if clean_rows else None,
-        "clean_data": "NANET book reviews (National Assembly Library, CC BY), sentences as 'none'"
-        if clean_rows else None,
+        "unlabelled_sha256": _sha256(unlabelled_path),
         "sentiment_weight": config.sentiment_weight if sentiment is not None else 0.0,
-        "sentiment_c": config.sentiment_c,
         "sentiment_rows": len(sentiment) if sentiment is not None else 0,
-        "sentiment_sha256": hashlib.sha256(Path(sentiment_path).read_bytes()).hexdigest()
-        if sentiment is not None else None,
-        "sentiment_data": "NSMC raw reviews (e9t/nsmc, CC0), rated 1-3 vs 9-10" if sentiment is not None else None,
-        "data": "Korean HateSpeech Dataset (BEEP!), kocohub/korean-hate-speech, train split, CC BY-SA 4.0",
+        "sentiment_sha256": _sha256(sentiment_path),
+        "data": {"beep": "Korean HateSpeech Dataset (BEEP!), kocohub/korean-hate-speech, train split, CC BY-SA 4.0",
+                 "kmhas": "K-MHaS (adlnlp/K-MHaS, COLING 2022), validation split, CC BY-SA 4.0",
+                 "clean": "NANET book reviews (National Assembly Library, CC BY), sentences as 'none'",
+                 "sentiment": "NSMC raw reviews (e9t/nsmc, CC0), rated 1-3 vs 9-10"},
         "trained_with": training_libraries(),
     }
     path = Path(out_dir) / MODEL_FILE
