@@ -96,8 +96,9 @@ def _rows(frame: pl.DataFrame, path: str, split: str, definition: TaskDefinition
     return pl.DataFrame({k: v.alias(k) for k, v in columns.items()})
 
 
-def _keep(frame: pl.DataFrame, names: list[str], definition: TaskDefinition, skipped: Counter) -> pl.DataFrame:
-    """Rows with every field, a label the task maps, and an input within ``max_input_chars``."""
+def skip_reason(names: list[str], definition: TaskDefinition) -> pl.Expr:
+    """Why a row is no example (null: it is one): a field missing, no label, a label the task
+    does not map, an input over ``max_input_chars``; the first that holds."""
     reasons = [("missing_field", pl.any_horizontal([pl.col(n).is_null() | (pl.col(n).str.strip_chars() == "")
                                                     for n in names]))]
     if definition.label is not None:
@@ -108,9 +109,13 @@ def _keep(frame: pl.DataFrame, names: list[str], definition: TaskDefinition, ski
         total = pl.sum_horizontal([pl.col(n).str.len_chars() for n in names])
         reasons.append(("input_too_long", total > definition.max_input_chars))
     reason = pl.lit(None, dtype=pl.Utf8)
-    for name, condition in reversed(reasons):  # the first reason that holds is the one counted
+    for name, condition in reversed(reasons):
         reason = pl.when(condition).then(pl.lit(name)).otherwise(reason)
-    judged = frame.with_columns(reason.alias("_reason"))
+    return reason
+
+
+def _keep(frame: pl.DataFrame, names: list[str], definition: TaskDefinition, skipped: Counter) -> pl.DataFrame:
+    judged = frame.with_columns(skip_reason(names, definition).alias("_reason"))
     for why, n in judged["_reason"].drop_nulls().value_counts().iter_rows():
         skipped[why] += n
     return judged.filter(pl.col("_reason").is_null()).drop("_reason")
