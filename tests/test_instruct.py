@@ -261,3 +261,15 @@ def test_the_shipped_mixed_task_file_builds_from_shared_data(tmp_path, monkeypat
     assert report["by_label"]["nsmc_sentiment"].keys() == {"긍정", "부정"}
     assert max(report["by_label"]["beep_hate"].values()) <= 1000
     assert report["tasks"]["nsmc_sentiment"]["left_out"]["label_not_mapped"] > 0  # ratings 5-8
+
+
+def test_lengths_in_tokens_of_a_given_tokenizer(data):
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    backend = Tokenizer(models.WordLevel({"[UNK]": 0}, unk_token="[UNK]"))
+    backend.pre_tokenizer = pre_tokenizers.Whitespace()
+    backend.save(str(data["dir"] / "tokenizer.json"))
+    report = build(load_tasks(write_tasks(data["dir"])), data["dir"] / "out", str(data["dir"] / "tokenizer.json"))
+    assert report["lengths"]["unit"] == "tokens"
+    answer = report["lengths"]["answer"]["klue_nli"]
+    assert 1 <= answer["min"] <= answer["p50"] <= answer["max"] <= 3  # 함의 / 정답: 함의 / 함의입니다.
