@@ -169,6 +169,7 @@ def _mount_subapps() -> None:
                 raise
             continue
         app.add_typer(sub, name=name)
+    app.command("instruct")(importlib.import_module("curate.instruct.cli").instruct)
     try:
         pii_cli = importlib.import_module("curate.pii.cli")
     except ModuleNotFoundError as exc:

@@ -42,6 +42,9 @@ def _field(frame: pl.DataFrame, path: str, where: str) -> pl.Series:
     return values.cast(pl.Utf8).alias(path)
 
 
+field_text = _field  # a field's values as text, for other readers of these layouts (curate.instruct)
+
+
 def _answer(frame: pl.DataFrame, answer: Answer, where: str) -> pl.Series:
     value = _field(frame, answer.field, where)
     if answer.pattern is not None:
