@@ -275,4 +275,7 @@ def test_retrained_model_agrees_with_the_shipped_one_on_any_versions(retrained):
     ours = evaluate(BEEP, baseline=False).drop("model").row(0, named=True)
     theirs = evaluate(BEEP, ToxicityScorer.load(retrained), baseline=False).drop("model").row(0, named=True)
     for metric, value in ours.items():
-        assert abs(theirs[metric] - value) <= 0.005, (metric, value, theirs[metric])
+        if isinstance(value, str):  # the held-out set's name
+            assert theirs[metric] == value
+        else:
+            assert abs(theirs[metric] - value) <= 0.005, (metric, value, theirs[metric])
