@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 
 import polars as pl
 import regex
 
+from curate.pii import person
 from curate.pii.detect_rules import TypeRule, compiled_rules, reading_table
 from curate.pii.span import PiiSpan
 from curate.rules import load_yaml
@@ -50,13 +52,20 @@ def default_types() -> list[str]:
 class Detector:
     """Find PII spans in Korean text. ``types=None`` means every type marked default in types.yaml."""
 
-    def __init__(self, types: list[str] | None = None, floor: float | None = None) -> None:
+    def __init__(
+        self, types: list[str] | None = None, floor: float | None = None, allow: Iterable[str] | None = None
+    ) -> None:
         """``floor``: the lowest score returned (None: each type's own ``min_score``). Below a
         type's minimum lie bare numbers without context (a 13-digit RRN, a 10-digit BRN): a user
         who asks for them trades precision for recall; patterns that need context then run
-        without it, scored as they are."""
+        without it, scored as they are.
+
+        ``allow``: values never reported, whatever their type (public figures' names the user
+        keeps, a company's own phone number): a span whose text is one of them is dropped, and a
+        name in it is not looked for again elsewhere in the text."""
         rules, self._hard_negatives, self._negative_branches, self._prefilter = compiled_rules()
         self._floor = floor
+        self._allow = frozenset(allow or ())
         wanted = default_types() if types is None else list(types)
         unknown = [t for t in wanted if t not in rules]
         if unknown:
@@ -148,6 +157,7 @@ class Detector:
             return pl.DataFrame(schema=SPAN_SCHEMA), row_texts
         rules_of: dict[int, list[TypeRule]] = {}
         out: dict[str, list] = {"row": [], "start": [], "end": [], "type": [], "score": []}
+        self._prepare_finders(flags)
         for row, text, negatives, bits in flags.iter_rows():
             row_texts[row] = text
             rules = rules_of.get(bits)
@@ -165,11 +175,23 @@ class Detector:
             row_texts.update(zip(changed, texts.gather(changed).to_list(), strict=True))
         return pl.DataFrame(out, schema=SPAN_SCHEMA), row_texts
 
+    def _prepare_finders(self, flags: pl.DataFrame) -> None:
+        """Kiwi reads the batch's candidate words at once, each distinct word once (``person``)."""
+        for i, rule in enumerate(self._rules):
+            if rule.finder == "person":
+                branches = rule.candidate_branches
+                rows = flags.filter((pl.col("bits") // (1 << i)) % 2 == 1).select(
+                    "text", *(pl.col("text").str.extract_all(b).alias(f"m{j}") for j, b in enumerate(branches)))
+                matched = list(zip(*(rows[f"m{j}"].to_list() for j in range(len(branches))), strict=True))
+                person.prepare(rows["text"].to_list(), matched, self._allow)
+
     def _spans(self, text: str, rules: list[TypeRule], negatives: bool = True) -> list[_Candidate]:
         """``negatives=False``: the row matches no hard-negative candidate, so no hard negative."""
         candidates: list[_Candidate] = []
         for rule in rules:
             candidates.extend(self._match_type(text, rule))
+        if self._allow:
+            candidates = [c for c in candidates if text[c[0] : c[1]] not in self._allow]
         if not candidates:
             return []
         for pattern in self._hard_negatives if negatives else ():
@@ -179,9 +201,11 @@ class Detector:
         return _resolve_overlaps(candidates, self._order)
 
     def _match_type(self, text: str, rule: TypeRule) -> list[_Candidate]:
+        floor = rule.min_score if self._floor is None else min(rule.min_score, self._floor)
+        if rule.finder == "person":
+            return [c for c in person.find(text, person.person_rules(), self._allow) if c[3] >= floor]
         found = []
         has_context: bool | None = None
-        floor = rule.min_score if self._floor is None else min(rule.min_score, self._floor)
         for pattern in rule.patterns:
             if pattern.needs_context and self._floor is None:
                 if has_context is None:

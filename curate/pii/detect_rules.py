@@ -82,6 +82,7 @@ class TypeRule:
     window_after: int
     min_score: float
     strip_trailing: str
+    finder: str = ""  # a Python finder instead of `patterns` (``person``: curate/pii/person.py)
 
 
 def _alternation(words: list[str] | tuple[str, ...]) -> str:
@@ -177,8 +178,13 @@ def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], tu
             )
             for p in spec["patterns"]
         )
-        branches = spec["candidate"] if isinstance(spec["candidate"], list) else [spec["candidate"]]
-        branches = tuple(_expand(b, macros) for b in branches)
+        if spec.get("finder") == "person":  # the candidate comes from the finder's word lists
+            from curate.pii.person import person_rules
+
+            branches = person_rules().candidate_branches
+        else:
+            branches = spec["candidate"] if isinstance(spec["candidate"], list) else [spec["candidate"]]
+            branches = tuple(_expand(b, macros) for b in branches)
         types[type_name] = TypeRule(
             name=type_name,
             candidate=branches[0] if len(branches) == 1 else "|".join(f"(?:{b})" for b in branches),
@@ -194,6 +200,7 @@ def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], tu
             window_after=int(spec.get("window_after", defaults["window_after"])),
             min_score=float(spec.get("min_score", defaults["min_score"])),
             strip_trailing=spec.get("strip_trailing", ""),
+            finder=spec.get("finder", ""),
         )
     hard_negatives = tuple(regex.compile(p) for p in data.get("hard_negatives", []))
     negative_branches = tuple(data.get("hard_negative_candidate", [".?"] if hard_negatives else []))
