@@ -61,11 +61,20 @@ def test_allow_listed_public_figures_are_kept():
     assert names(Detector(types=["person"], allow=["손흥민", "박지성"]), text) == ["김민수"]
 
 
-def test_allow_list_reaches_the_pseudonymizer_and_other_types():
+def test_allow_list_reaches_the_pseudonymizer_the_step_and_other_types():
+    from curate.pii.pseudonymizer import Pseudonymizer
+    from curate.steps.pii import Pii
+
     detector = Detector(types=["phone", "person"], allow=["010-1234-5678"])
     text = "대표 전화 010-1234-5678, 담당자 김민수 010-9876-5432"
     assert [(s.type, text[s.start:s.end]) for s in detector.detect(text)] == [
         ("person", "김민수"), ("phone", "010-9876-5432")]
+    kept = "손흥민 선수와 환자 김민수 씨가 만났다"
+    p = Pseudonymizer(key="a-test-key-of-sixteen-bytes", types=["person"], mode="mask", allow=["손흥민"])
+    assert p.pseudonymize(kept) == "손흥민 선수와 환자 [이름] 씨가 만났다"
+    assert p.pseudonymize_batch([kept]) == ["손흥민 선수와 환자 [이름] 씨가 만났다"]
+    step = Pii(types=["person"], mode="mask", allow=["손흥민"])
+    assert step.process(pl.DataFrame({"text": [kept]})).df["text"][0] == "손흥민 선수와 환자 [이름] 씨가 만났다"
 
 
 def test_batch_and_single_text_paths_agree():

@@ -157,13 +157,13 @@ class Detector:
             return pl.DataFrame(schema=SPAN_SCHEMA), row_texts
         rules_of: dict[int, list[TypeRule]] = {}
         out: dict[str, list] = {"row": [], "start": [], "end": [], "type": [], "score": []}
-        self._prepare_finders(flags)
+        scans = self._prepare_finders(flags)
         for row, text, negatives, bits in flags.iter_rows():
             row_texts[row] = text
             rules = rules_of.get(bits)
             if rules is None:
                 rules = rules_of[bits] = [rule for i, rule in enumerate(self._rules) if bits >> i & 1]
-            for start, end, type_, score in self._spans(text, rules, negatives):
+            for start, end, type_, score in self._spans(text, rules, negatives, scans):
                 out["row"].append(row)
                 out["start"].append(start)
                 out["end"].append(end)
@@ -175,21 +175,25 @@ class Detector:
             row_texts.update(zip(changed, texts.gather(changed).to_list(), strict=True))
         return pl.DataFrame(out, schema=SPAN_SCHEMA), row_texts
 
-    def _prepare_finders(self, flags: pl.DataFrame) -> None:
-        """Kiwi reads the batch's candidate words at once, each distinct word once (``person``)."""
+    def _prepare_finders(self, flags: pl.DataFrame) -> person.Scans | None:
+        """Kiwi reads the batch's candidate words at once, each distinct word once (``person``);
+        the rows' scans go back to the caller, held by this call alone (no state shared between
+        detectors or threads)."""
         for i, rule in enumerate(self._rules):
             if rule.finder == "person":
                 branches = rule.candidate_branches
                 rows = flags.filter((pl.col("bits") // (1 << i)) % 2 == 1).select(
                     "text", *(pl.col("text").str.extract_all(b).alias(f"m{j}") for j, b in enumerate(branches)))
                 matched = list(zip(*(rows[f"m{j}"].to_list() for j in range(len(branches))), strict=True))
-                person.prepare(rows["text"].to_list(), matched, self._allow)
+                return person.prepare(rows["text"].to_list(), matched, self._allow)
+        return None
 
-    def _spans(self, text: str, rules: list[TypeRule], negatives: bool = True) -> list[_Candidate]:
+    def _spans(self, text: str, rules: list[TypeRule], negatives: bool = True,
+               scans: person.Scans | None = None) -> list[_Candidate]:
         """``negatives=False``: the row matches no hard-negative candidate, so no hard negative."""
         candidates: list[_Candidate] = []
         for rule in rules:
-            candidates.extend(self._match_type(text, rule))
+            candidates.extend(self._match_type(text, rule, scans))
         if self._allow:
             candidates = [c for c in candidates if text[c[0] : c[1]] not in self._allow]
         if not candidates:
@@ -200,10 +204,10 @@ class Detector:
                 candidates = [c for c in candidates if not _inside_any(c, negatives)]
         return _resolve_overlaps(candidates, self._order)
 
-    def _match_type(self, text: str, rule: TypeRule) -> list[_Candidate]:
+    def _match_type(self, text: str, rule: TypeRule, scans: person.Scans | None = None) -> list[_Candidate]:
         floor = rule.min_score if self._floor is None else min(rule.min_score, self._floor)
         if rule.finder == "person":
-            return [c for c in person.find(text, person.person_rules(), self._allow) if c[3] >= floor]
+            return [c for c in person.find(text, person.person_rules(), self._allow, scans) if c[3] >= floor]
         found = []
         has_context: bool | None = None
         for pattern in rule.patterns:

@@ -289,19 +289,23 @@ def _bare(stem: str, rules: PersonRules, allow: frozenset[str]) -> bool:
     return verdict == "name" or (verdict == "surname" and p >= 0.9)
 
 
-def prepare(texts: list[str], matched: list[list[list[str]]], allow: frozenset[str] = frozenset()) -> None:
+Scans = dict[str, list[tuple[str, int, int, str]]]  # text -> its scan (``prepare``, the batch path)
+
+
+def prepare(texts: list[str], matched: list[list[list[str]]], allow: frozenset[str] = frozenset()) -> Scans:
     """The batch path's rows and each candidate branch's matches in them (Polars): the rows are
     scanned here, and Kiwi reads every word ``find`` may ask it about, in batches (the same
-    verdicts as one word at a time, fewer calls); ``find`` takes the scans from here."""
+    verdicts as one word at a time, fewer calls); the caller hands the scans to ``find``."""
     rules = person_rules()
     words = set()
-    _pending.clear()
+    scans: Scans = {}
     for text, found in zip(texts, matched, strict=True):
-        _pending[text] = scan = _scan(text, found, rules)
+        scans[text] = scan = _scan(text, found, rules)
         for level, _, _, stem in scan:
             if stem not in allow and prior(stem, rules) >= rules.min_prior[level]:
                 words.add(stem)
     kiwi_verdicts(words)
+    return scans
 
 
 _STRONG_WHOLE = ("t", "h", "a")  # the name is the whole word before these
@@ -359,12 +363,10 @@ def _matches(pattern: regex.Pattern, text: str, spans: list[tuple[int, int]]):
         yield from pattern.finditer(text, a, b)
 
 
-_pending: dict[str, list[tuple[str, int, int, str]]] = {}  # text -> its scan (``prepare``, the batch path)
-
-
-def find(text: str, rules: PersonRules, allow: frozenset[str] = frozenset()) -> list[_Candidate]:
-    """Name spans in ``text``: (start, end, "person", score)."""
-    scan = _pending.pop(text, None)
+def find(text: str, rules: PersonRules, allow: frozenset[str] = frozenset(),
+         scans: Scans | None = None) -> list[_Candidate]:
+    """Name spans in ``text``: (start, end, "person", score); ``scans``: what ``prepare`` read."""
+    scan = scans.get(text) if scans else None
     if scan is None:
         scan = _scan(text, None, rules)
     found: dict[tuple[int, int], float] = {}

@@ -78,6 +78,7 @@ class Pseudonymizer:
     type that differs from it (``{"rrn": "mask", "email": "hash"}``: keep realistic phones and
     fakes elsewhere, hide what no fake should stand in for). ``tags``: overrides of the mask tags.
     ``min_score``: spans scored below it are left alone. ``detector``: share an existing Detector.
+    ``allow``: values left as they are, whatever their type (public figures' names to keep).
 
     In ``remove_sentence`` mode, lines (or, in text without newlines, sentences split after
     sentence-final punctuation) holding a *private* type are removed; public types (URL, BRN) in
@@ -94,6 +95,7 @@ class Pseudonymizer:
         min_score: float | None = None,
         detector: Detector | None = None,
         modes: dict[str, str] | None = None,
+        allow: Sequence[str] | None = None,
     ) -> None:
         table = type_table()
         types = known_types(types)
@@ -107,7 +109,7 @@ class Pseudonymizer:
         self.min_score = min_score
         self.keyed = key is not None
         self._key = check_key(key) if key is not None else secrets.token_bytes(32)
-        self._detector = detector if detector is not None else Detector(types=self.types, floor=min_score)
+        self._detector = detector if detector is not None else Detector(types=self.types, floor=min_score, allow=allow)
         self._faker = new_faker() if "pseudonymize" in self.modes_used() else None
         self._rng = self._faker.random if self._faker is not None else None  # the Faker's own, fetched once
         # distinct phones, accounts, health-insurance numbers get distinct fakes (curate.pii.fpe)

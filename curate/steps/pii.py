@@ -35,6 +35,7 @@ class Pii(Step):
     mode: str = "pseudonymize"
     modes: dict[str, str] | None = None  # a mode per type that differs from `mode`: {rrn: mask, email: hash}
     types: list[str] | None = None
+    allow: list[str] | None = None  # values left as they are, whatever their type: public figures' names
     min_score: Fraction | None = None
     tags: dict[str, str] | None = None
     key_env: str = DEFAULT_KEY_ENV
@@ -80,7 +81,7 @@ class Pii(Step):
     def _build(self, ctx: RunContext, mode: str, modes: dict[str, str] | None) -> Pseudonymizer:
         key = ctx.key if ctx.key else key_from_env_or_file(self.key_file, self.key_env)
         return Pseudonymizer(key=key, types=self.types, mode=mode, tags=self.tags, min_score=self.min_score,
-                             modes=modes)
+                             modes=modes, allow=self.allow)
 
     def setup(self, ctx: RunContext) -> None:
         self._pseudonymizer = self._build(ctx, self.mode, self.modes)
