@@ -288,3 +288,30 @@ def test_tokenizer_files_are_written_to_the_store():
             {name: text.encode("utf-8") for name, text in files.items()}
     finally:
         fsspec.filesystem("memory").rm(url.split("://")[1].split("/")[0], recursive=True)
+
+
+def test_decontaminate_shares_its_index_through_the_store(tmp_path, bucket):
+    """The driver writes the benchmark index into the output store once; workers on S3 output
+    download it (once per node) instead of reading the driver's disk: the same bytes and the same
+    contamination report as a local run."""
+    bench = tmp_path / "bench" / "test.jsonl"
+    bench.parent.mkdir()
+    bench.write_text(json.dumps({"id": "b1", "question": STORY.strip()}, ensure_ascii=False) + "\n",
+                     encoding="utf-8")
+    steps = [{"step": "normalize"}, {"step": "decontaminate", "unit": "document", "benchmarks": [
+        {"name": "story", "path": str(bench), "split": "test", "texts": ["question"], "id": "id"}]}]
+    local = tmp_path / "local"
+    local.mkdir()
+    for name, data in FILES.items():
+        (local / name).write_bytes(data)
+    run(write_recipe(local, ["*.jsonl"], steps, batch_size=10), "local", 2)
+    url = f"s3://{bucket}/runs/decontaminated"
+    copies = Path(tempfile.gettempdir()) / "curate-shared"
+    before = set(copies.iterdir()) if copies.exists() else set()
+    run(write_recipe(tmp_path, [f"s3://{bucket}/in/*.jsonl"], steps, batch_size=10), "local", 2, output=url)
+    assert set(copies.iterdir()) - before  # the workers' copy of the index, downloaded from the store
+    assert store_bytes(url) == output_bytes(local / "out")
+    fs, root = fsspec.core.url_to_fs(url)
+    found = pl.read_parquet(fs.cat_file(f"{root}/reports/decontamination.parquet"))
+    assert found.equals(pl.read_parquet(local / "out" / "reports" / "decontamination.parquet"))
+    assert found.height > 0 and set(found["benchmark"]) == {"story"}
