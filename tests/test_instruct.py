@@ -191,6 +191,15 @@ def test_a_bad_task_file_names_the_file_the_line_and_the_key(data, text, line, m
     assert f"{path}:{line}: {message}" in str(info.value)
 
 
+def test_a_templates_file_that_is_not_yaml_names_itself_and_its_line(data):
+    (data["dir"] / "bad_templates.yaml").write_text("templates:\n  - {id: a, instruction: [\n", encoding="utf-8")
+    path = write_tasks(data["dir"],
+                       "tasks:\n  - {task: klue_nli, path: klue_nli, templates_file: bad_templates.yaml}\n")
+    with pytest.raises(RecipeError) as info:
+        load_tasks(path)
+    assert f"{path}:2: tasks[0]: " in str(info.value) and "bad_templates.yaml:3: not YAML" in str(info.value)
+
+
 def test_a_file_without_a_split_in_its_name_needs_one_and_a_test_file_is_never_read(tmp_path):
     write_jsonl([{"sentence": words(), "label": 1}], tmp_path / "reviews.jsonl")
     write_jsonl([{"sentence": words(), "label": 1}], tmp_path / "sentineg_test.jsonl")

@@ -180,7 +180,18 @@ class TaskEntry(BaseModel):
     @classmethod
     def _templates_from_file(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("templates_file") and data.get("templates") is None:
-            loaded = yaml.safe_load(Path(data["templates_file"]).read_text(encoding="utf-8"))
+            name = data["templates_file"]
+            try:
+                loaded = yaml.safe_load(Path(name).read_text(encoding="utf-8"))
+            except OSError as exc:
+                raise PydanticCustomError("templates_file", "cannot read {file}: {why}",
+                                          {"file": str(name), "why": exc.strerror or str(exc)}) from None
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                at = f":{mark.line + 1}" if mark is not None else ""
+                raise PydanticCustomError("templates_file", "{file}{at}: not YAML: {why}",
+                                          {"file": str(name), "at": at,
+                                           "why": str(getattr(exc, "problem", None) or exc)}) from None
             data = {**data, "templates": loaded.get("templates") if isinstance(loaded, dict) else loaded}
         return data
 
