@@ -279,3 +279,17 @@ def test_retrained_model_agrees_with_the_shipped_one_on_any_versions(retrained):
             assert theirs[metric] == value
         else:
             assert abs(theirs[metric] - value) <= 0.005, (metric, value, theirs[metric])
+
+
+def test_training_on_k_mhas_alone_works_for_the_cross_domain_table():
+    """`curate toxicity eval --cross` trains on each corpus alone; with no BEEP! rows the beep
+    scheme keeps the shared weights instead of fitting on nothing (it crashed)."""
+    if not KMHAS.exists():
+        pytest.skip("shared data missing")
+    from curate.toxicity.evaluate import held_out_parts
+    from curate.toxicity.train import TrainConfig, fit
+
+    train, _ = held_out_parts({"kmhas": KMHAS})["kmhas"]
+    arrays, _ = fit(train.head(300).select("text", "hate", "gender_bias", "other_bias", "corpus"), TrainConfig())
+    assert {"coef_beep", "coef_kmhas"} <= set(arrays)
+    assert all(np.isfinite(a).all() for a in arrays.values() if a.dtype.kind == "f")

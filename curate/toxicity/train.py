@@ -244,7 +244,8 @@ def fit(data: pl.DataFrame, config: TrainConfig, unlabelled: pl.Series | None = 
     # articles (news names countries and parties) for +0.001 toxic AUC on BEEP!'s held-out part.
     own = np.flatnonzero(corpus != "kmhas")
     own_direction = direction[:n_features] if direction is not None else None
-    hate["beep"] = fit_hate(plain[own], data["hate"].to_numpy()[own], config, own_direction)
+    if len(own):  # trained on K-MHaS alone (the cross-domain table), the beep scheme keeps the shared weights
+        hate["beep"] = fit_hate(plain[own], data["hate"].to_numpy()[own], config, own_direction)
     unlabelled_features = None
     if unlabelled is not None:
         unlabelled_features = domain_features(vocabulary.matrix(unlabelled, config.features),
@@ -256,8 +257,9 @@ def fit(data: pl.DataFrame, config: TrainConfig, unlabelled: pl.Series | None = 
     say("other-bias model")
     other_model = LogisticRegression(C=config.c, max_iter=5000).fit(features, data["other_bias"].to_numpy())
     other = scheme_weights(other_model.coef_, other_model.intercept_, n_features)
-    own_other = LogisticRegression(C=config.c, max_iter=5000).fit(plain[own], data["other_bias"].to_numpy()[own])
-    other["beep"] = (own_other.coef_, own_other.intercept_)  # as the hate classes, for the same reason
+    if len(own):
+        own_other = LogisticRegression(C=config.c, max_iter=5000).fit(plain[own], data["other_bias"].to_numpy()[own])
+        other["beep"] = (own_other.coef_, own_other.intercept_)  # as the hate classes, for the same reason
     arrays = {"buckets": vocabulary.buckets.astype(np.uint32), "idf": vocabulary.idf.astype(np.float16)}
     for scheme in SCHEMES:
         parts = [hate[scheme], gender[scheme], other[scheme]]
