@@ -264,9 +264,20 @@ def build_steps(entries: list[dict[str, Any]], source: str = "<recipe>",
             _raise_validation(exc, source, lines, ("steps", i))
         step._origin = f"{source}:{_where(lines, ('steps', i))}: steps[{i}]"
         steps.append(step)
+    _check_labels(steps, source, lines)
     _check_columns(steps, source, lines)
     _check_review(steps, source, lines)
     return steps
+
+
+def _check_labels(steps: list[Step], source: str, lines: dict[tuple, int]) -> None:
+    """Labels name report entries, state and columns: two steps may not share one."""
+    seen: dict[str, int] = {}
+    for i, label in enumerate(step_labels(steps)):
+        if label in seen:
+            raise RecipeError(f"{source}:{_where(lines, ('steps', i))}: steps[{i}]: label {label!r} is taken by "
+                              f"steps[{seen[label]}]; give one of them another label:")
+        seen[label] = i
 
 
 def _check_columns(steps: list[Step], source: str, lines: dict[tuple, int]) -> None:
@@ -364,4 +375,6 @@ def add_length_floor(steps: list[Step]) -> list[Step]:
     last = cutting[-1]
     if any(isinstance(s, LengthFilter) and s.min_chars >= floor for s in steps[last + 1:]):
         return steps
-    return [*steps[:last + 1], LengthFloor(min_chars=floor), *steps[last + 1:]]
+    # a recipe step labelled length_floor keeps its label; the added one takes another
+    label = "length_floor.added" if "length_floor" in step_labels(steps) else None
+    return [*steps[:last + 1], LengthFloor(min_chars=floor, label=label), *steps[last + 1:]]

@@ -80,9 +80,11 @@ class BoundStep:
 
 
 def step_labels(steps: list[Step]) -> list[str]:
-    """Each step's label in a recipe: its name, or ``name.position`` when the name repeats."""
+    """Each step's label in a recipe: its ``label``, else its name, or ``name.position`` when the
+    name repeats."""
     names = [s.name for s in steps]
-    return [f"{n}.{i}" if names.count(n) > 1 else n for i, n in enumerate(names)]
+    return [s.label or (f"{n}.{i}" if names.count(n) > 1 else n) for i, (s, n) in enumerate(zip(steps, names,
+                                                                                                  strict=True))]
 
 
 def empty_dead() -> pl.DataFrame:

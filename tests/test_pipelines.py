@@ -38,7 +38,7 @@ def test_pretrain_recipe_on_the_sample(tmp_path):
     found = {k.removeprefix("pii_") for k, v in steps["pii"]["counters"].items() if v > 0}
     assert found >= ALL_TYPES  # the sample holds every KLUE PII type
     assert steps["boilerplate"]["counters"]["sentences_removed"] > 100
-    documents, sentences = (s for s in report["steps"] if s["step"].startswith("dedup_exact"))  # recipe order
+    documents, sentences = steps["dedup_documents"], steps["dedup_sentences"]  # the recipe's labels
     assert documents["drops"].get("duplicate_document", 0) > 0  # whole copies first...
     assert steps["dedup_fuzzy"]["drops"].get("near_duplicate", 0) > 0  # ...then near copies...
     assert sentences["counters"].get("sentences_removed", 0) > 0  # ...then repeated sentences

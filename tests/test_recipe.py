@@ -227,3 +227,29 @@ def test_unknown_executor_in_the_recipe_lists_the_known_ones(tmp_path):
         steps: []
         """)
     assert _error(path) == f"{path}:3: executor: unknown executor 'spark'; known executors: local, ray"
+
+
+def test_a_label_names_a_repeated_step_and_two_labels_may_not_clash(tmp_path):
+    """Issue 15: a step used twice showed up as dedup_exact.9 / dedup_exact.11 in the report."""
+    loaded = load_recipe(Path(__file__).resolve().parents[1] / "pipelines" / "pretrain.yaml")
+    labels = loaded.labels()
+    assert "dedup_documents" in labels and "dedup_sentences" in labels
+    assert not any(label.startswith("dedup_exact") for label in labels)
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("input: {paths: [in.jsonl]}\noutput: out\nsteps:\n  - step: normalize\n    label: first\n"
+                      "  - step: length_filter\n    label: first\n", encoding="utf-8")
+    (tmp_path / "in.jsonl").write_text('{"text": "가나다"}\n', encoding="utf-8")
+    with pytest.raises(RecipeError, match=r"r\.yaml:6: steps\[1\]: label 'first' is taken by steps\[0\]"):
+        load_recipe(recipe)
+
+
+def test_labels_name_the_reason_columns_of_a_repeated_annotating_step():
+    from curate.config import build_steps
+
+    steps = build_steps([{"step": "dedup_exact", "label": "docs", "drop": False},
+                         {"step": "dedup_exact", "label": "sents", "documents": False, "sentences": True,
+                          "drop": False}])
+    assert [c for s in steps for c in s.columns_written()] == ["docs_reason", "sents_reason"]
+    with pytest.raises(RecipeError, match="writes column 'dedup_exact_reason'"):
+        build_steps([{"step": "dedup_exact", "drop": False},
+                     {"step": "dedup_exact", "documents": False, "sentences": True, "drop": False}])

@@ -77,6 +77,10 @@ class Step(BaseModel):
     # `curate sample` to show to a person.
     keep_dropped_text: bool = Field(False, description="keep the text of what this step drops in dropped/, "
                                                        "for `curate sample` (after the pii step only)")
+    # A step used twice is told apart by its position ("dedup_exact.9") unless the recipe names it.
+    label: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                              description="the step's name in the report, the logs and its <label>_reason column; "
+                                          "default: its name, or name.position when the recipe repeats the step")
 
     _origin: str = PrivateAttr(default="")  # "recipe.yaml:12: steps[3]", for errors found while running
 
@@ -97,7 +101,7 @@ class Step(BaseModel):
         """None when the rows this step marks are dropped; else the column that receives each
         row's reason instead, the row kept: ``<name>_reason`` for a step with a ``drop``
         parameter set to false (filters, dedup, toxicity)."""
-        return None if getattr(self, "drop", True) else f"{self.name}_reason"
+        return None if getattr(self, "drop", True) else f"{self.label or self.name}_reason"
 
     def columns_written(self) -> tuple[str, ...]:
         """The columns this step adds to the records (scores, counts, flags): an input field of
