@@ -301,19 +301,27 @@ def _check_review(steps: list[Step], source: str, lines: dict[tuple, int]) -> No
                               "move the pii step before it")
 
 
+def read_mapping(path: Path, noun: str, holds: str) -> tuple[dict[str, Any], dict[tuple, int]]:
+    """A YAML file that must be a mapping (a recipe, a task file), with the line of every key;
+    a file that cannot be read or is not a mapping is a RecipeError naming it."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RecipeError(f"{source}: cannot read {noun}: {exc.strerror}") from None
+    data, lines = _compose_with_lines(text, source)
+    if not isinstance(data, dict):
+        raise RecipeError(f"{source}:1: a {noun} is a mapping with {holds}")
+    return data, lines
+
+
 def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedRecipe:
     """Read, validate and build a recipe. ``overrides`` (from the command line) win over the
     file: ``input`` (list of paths), ``output`` (dir), ``executor``, ``workers``, ``ray_address``;
     their relative paths are resolved against the current directory."""
     path = Path(path)
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RecipeError(f"{source}: cannot read recipe: {exc.strerror}") from None
-    data, lines = _compose_with_lines(text, source)
-    if not isinstance(data, dict):
-        raise RecipeError(f"{source}:1: a recipe is a mapping with input, output and steps")
+    data, lines = read_mapping(path, "recipe", "input, output and steps")
     try:
         recipe = Recipe.model_validate(data)
     except ValidationError as exc:

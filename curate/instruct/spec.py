@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from curate.config import KeyConfig, RecipeError, _compose_with_lines, _raise_validation, _resolve_paths, _Where
+from curate.config import KeyConfig, RecipeError, _raise_validation, _resolve_paths, _Where, read_mapping
 from curate.instruct.template import TemplateError, placeholders
 from curate.rules import load_yaml, rules_dirs, use_rules_dir
 from curate.steps.decontaminate import Benchmark
@@ -277,13 +277,7 @@ def load_tasks(path: str | Path) -> LoadedTasks:
 
     path = Path(path)
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RecipeError(f"{source}: cannot read task file: {exc.strerror}") from None
-    data, lines = _compose_with_lines(text, source)
-    if not isinstance(data, dict):
-        raise RecipeError(f"{source}:1: a task file is a mapping with tasks (and evaluation, steps, ...)")
+    data, lines = read_mapping(path, "task file", "tasks (and evaluation, steps, ...)")
     where = _Where(source, lines)
     base = path.resolve().parent
     steps_raw = data.pop("steps", [])
