@@ -288,3 +288,11 @@ def test_a_run_with_several_benchmarks_writes_the_report(tmp_path):
     written = html + json.dumps(report, ensure_ascii=False)
     assert not any(row["question"] in written for row in kmmlu) and copa[2]["premise"] not in written
     assert report["records_kept"] == 40  # three lines removed, no document emptied
+    # A rerun resumes; after the benchmark file changed it is refused (shards done earlier were
+    # checked against the old items).
+    recipe = write_recipe(tmp_path, ["corpus.jsonl"], steps, batch_size=10)
+    assert run(recipe, "local", 2)["records_kept"] == 40
+    with open(kmmlu_path, "a", encoding="utf-8") as fh:
+        fh.write(",".join(['"새 문항"'] * len(pl.read_csv(kmmlu_path, n_rows=1).columns)) + "\n")
+    with pytest.raises(RecipeError, match="holds a run of a different recipe or input"):
+        run(recipe, "local", 2)

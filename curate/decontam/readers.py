@@ -132,6 +132,14 @@ def _arrow_dataset(directory: Path, split: str | None) -> list[BenchmarkFile]:
     return [BenchmarkFile(str(directory / n), split, _read_file(str(directory / n), "arrow")) for n in names]
 
 
+def files_of(path: str) -> list[str]:
+    """The files a benchmark's ``path`` names: a file, every file below a directory, or a glob's."""
+    p = Path(path)
+    if p.is_dir():
+        return [str(x) for x in sorted(p.rglob("*")) if x.is_file()]
+    return [path] if p.exists() else sorted(glob.glob(path, recursive=True))
+
+
 def top_level_fields(path: str, fmt: str | None = None) -> dict[str, list[str] | None]:
     """Each file of ``path`` -> its top-level field names (None: the file has no rows), read
     from the schema where the format has one (the recipe check: a missing field fails when the
@@ -141,7 +149,7 @@ def top_level_fields(path: str, fmt: str | None = None) -> dict[str, list[str] |
         return {f.path: f.frame.columns if f.frame.height else None for f in read_benchmark(path, fmt)}
     out: dict[str, list[str] | None] = {}
     for f in ([str(x) for x in sorted(p.rglob("*")) if x.is_file() and _format(str(x), None, strict=False)]
-              if p.is_dir() else [path] if p.exists() else sorted(glob.glob(path, recursive=True))):
+              if p.is_dir() else files_of(path)):
         kind = _format(f, fmt)
         try:
             if kind == "parquet":

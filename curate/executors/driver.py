@@ -54,6 +54,7 @@ def fingerprint(loaded: LoadedRecipe, plan: Plan, rules: dict[str, bytes] | None
     they do not change the output, so a run may be resumed on another executor."""
     recipe = loaded.recipe.model_dump(exclude={"executor", "workers", "ray_address"})
     files = [identity(f.path) for f in plan.files]  # size and mtime/etag, locally or through fsspec
+    files += [identity(path) for step in loaded.steps for path in step.depends_on()]
     if rules:  # the recipe's packed `rules:` directory: the output depends on its content, not on where it sits
         recipe["rules"] = hashlib.sha256(json.dumps(
             {k: v.hex() for k, v in rules.items()}, sort_keys=True).encode()).hexdigest()

@@ -129,6 +129,12 @@ class Step(BaseModel):
     def process(self, df: pl.DataFrame) -> pl.DataFrame | StepOutput:
         raise NotImplementedError
 
+    def depends_on(self) -> list[str]:
+        """Files the step reads besides the input (benchmarks, a model): the run's fingerprint
+        records their size and version, so a resume after one of them changed is refused rather
+        than mixing shards made with the old file and the new."""
+        return []
+
     def shares_state(self) -> bool:
         """True when the step's heavy state (an index) is built once per run and shared: the
         driver calls ``write_shared`` once, before any shard, and every worker then calls

@@ -42,7 +42,7 @@ from curate.decontam.hits import MATCH_KINDS, no_hits
 from curate.decontam.index import ItemIndex, build_index, load_index, save_index
 from curate.decontam.items import read_items
 from curate.decontam.match import find_matches, find_whole
-from curate.decontam.readers import BenchmarkError, read_benchmark, top_level_fields
+from curate.decontam.readers import BenchmarkError, files_of, read_benchmark, top_level_fields
 from curate.decontam.similar import find_similar
 from curate.dedup.normalize import normalized_code_points
 from curate.steps import register
@@ -195,6 +195,9 @@ class Decontaminate(Step):
         if self.similarity is not None and self.unit == "line":
             similarity = (self.similarity.ngram, self.similarity.max_items)
         return build_index([b.read() for b in self.all_benchmarks()], self.ngram, self.min_item_chars, similarity)
+
+    def depends_on(self) -> list[str]:
+        return [f for b in self.all_benchmarks() for f in files_of(b.path)]
 
     def shares_state(self) -> bool:
         return True
