@@ -1,5 +1,6 @@
-"""Toxicity scorer speed (MB/s per core, latency of one call) against the scorer and model shipped
-before issue 18, and the share of documents each preset drops on other kinds of Korean text.
+"""Toxicity scorer speed (MB/s per core; latency of one call, ``score([text])`` and the single-text
+``score_one(text)``) against the scorer and model shipped before issue 18, and the share of
+documents each preset drops on other kinds of Korean text.
 
     python benchmarks/bench_toxicity.py [--docs 200000] [--batch 10000]
 
@@ -50,25 +51,33 @@ def timed_batches(score, texts: pl.Series, batch: int) -> float:
     return time.process_time() - start
 
 
-def latency_us(score, text: str, calls: int = 2000) -> float:
-    score([text])
+def latency_us(score_one, texts: list[str], calls: int = 2000) -> float:
+    """Mean wall time of ``score_one(text)``, cycling through ``texts``."""
+    score_one(texts[0])
     start = time.perf_counter()
-    for _ in range(calls):
-        score([text])
+    for call in range(calls):
+        score_one(texts[call % len(texts)])
     return (time.perf_counter() - start) / calls * 1e6
 
 
 def speed(reviews: pl.Series, news: pl.Series, batch: int) -> None:
     scorers = {"curate (issue 18)": ToxicityScorer.default().score,
                "baseline (before issue 18)": BaselineScorer.load(HERE / "toxicity_baseline").score}
-    single = "이 영화 진짜 최악이다 돈 아깝다 ㅋㅋㅋ"
+    single = ["이 영화 진짜 최악이다 돈 아깝다 ㅋㅋㅋ"]
+    distinct = reviews.head(2000).to_list()  # NSMC reviews: 43 characters (104 bytes) on average
     for name, score in scorers.items():
+        one_row = lambda text, score=score: score([text])  # noqa: E731
         comments = timed_batches(score, reviews, batch)
         articles = timed_batches(score, news, 100)
         print(f"{name}: short comments {megabytes(reviews) / comments:.1f} MB/s "
               f"({len(reviews):,} NSMC reviews, {megabytes(reviews):.1f} MB, {comments:.2f} s CPU); "
               f"news {megabytes(news) / articles:.1f} MB/s ({len(news)} Wikinews articles); "
-              f"one short text per call {latency_us(score, single):.0f} us; peak RSS {peak_rss_mb():.0f} MB")
+              f"one short text per call: score([text]) {latency_us(one_row, single):.0f} us, "
+              f"{latency_us(one_row, distinct):.0f} us over 2,000 distinct reviews; "
+              f"peak RSS {peak_rss_mb():.0f} MB")
+    one = ToxicityScorer.default().score_one
+    print(f"curate (issue 18) score_one(text), no Polars frame: {latency_us(one, single):.0f} us, "
+          f"{latency_us(one, distinct):.0f} us over 2,000 distinct reviews")
 
 
 def drop_shares(texts: dict[str, pl.Series]) -> None:

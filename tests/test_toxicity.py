@@ -71,6 +71,59 @@ def test_position_grams_are_the_training_features():
         assert sorted(batch.bucket[batch.doc == doc]) == sorted(mine[mine >= 0])
 
 
+def _random_texts(count: int, seed: int) -> list[str | None]:
+    """Short, empty, blank, emoji, control and mixed-script strings, and a few long enough to be
+    scored by their sentences."""
+    import random
+
+    rng = random.Random(seed)
+    alphabet = ([chr(c) for c in range(0x80)] + [chr(c) for c in range(0xAC00, 0xAC00 + 200)]
+                + list("ㄱㅋㅎㅏ😀👍🏻İΣςßﬃ") + ["\u2028", "\u3000", "\xa0", "\x1c", "\0", ". ", "\n", " ", " ", "ㅋ"])
+    lengths = [0, 1, 2, 3, 4, 5, 8, 20, 60, 150, 319, 320, 321, 700]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.choice(lengths))) for _ in range(count)]
+    edges = ["", " ", "\t\n ", None, "\0\0\0", "ㅋ" * 40, "😀", "가" * 320, "가" * 321, ". ".join([HATEFUL] * 20)]
+    return texts + edges
+
+
+def _rows(scorer: ToxicityScorer, texts: list[str | None]) -> np.ndarray:
+    return np.array([list(scorer.score_one(text).values()) for text in texts], dtype=np.float32)
+
+
+def test_score_one_is_the_batch_score_to_the_bit():
+    """The single-text path (no Polars, a dozen numpy calls) gives exactly the batch path's
+    probabilities: on real comments of both corpora (a batch of more than 64 texts goes through
+    Polars normalization) and on random strings, long ones included, in both schemes."""
+    texts = _random_texts(400, seed=18)
+    for path, load in ((BEEP, "load_beep"), (KMHAS, "load_kmhas")):
+        if path.exists():
+            from curate.toxicity import corpora
+
+            texts += getattr(corpora, load)(path)["text"].sample(1500, seed=18).to_list()
+    for scheme in ("beep", "kmhas"):
+        scorer = ToxicityScorer.default(scheme)
+        assert list(scorer.score_one(CLEAN)) == list(SCORE_COLUMNS)
+        np.testing.assert_array_equal(_rows(scorer, texts), scorer.score(pl.Series(texts, dtype=pl.Utf8)).to_numpy())
+        few = texts[::50]  # up to 64 texts: the batch path's Python normalization
+        np.testing.assert_array_equal(_rows(scorer, few), scorer.score(few).to_numpy())
+        # Before the float32 cast, which would hide a last-bit difference: the float64 logits.
+        short = [text for text in texts if text is None or len(text) <= 320]
+        np.testing.assert_array_equal(np.array([scorer._logits_one(text) for text in short]), scorer.logits(short))
+
+
+def test_one_text_hasher_gives_the_position_grams():
+    from curate.toxicity.features import OneTextHasher, position_grams
+
+    for spec in (FeatureSpec(), FeatureSpec(bits=12, char_orders=(2, 5), initial_orders=(1,)),
+                 FeatureSpec(char_orders=(1,), initial_orders=())):
+        hasher = OneTextHasher(spec)
+        for text in _random_texts(150, seed=5):
+            expected = position_grams([text], spec).bucket.T.astype(np.int64)
+            expected[expected < 0] = 1 << spec.bits
+            np.testing.assert_array_equal(hasher.buckets(text), expected)
+    with pytest.raises(ValueError, match="word n-grams"):
+        OneTextHasher(FeatureSpec(word_orders=(1,)))
+
+
 def _wikinews() -> pl.Series:
     news_path = DATA / "wikinews_ko.csv"
     if not news_path.exists():

@@ -248,3 +248,58 @@ def position_grams(texts: pl.Series | list[str], spec: FeatureSpec) -> PositionG
                 column += 1
     start = np.searchsorted(doc, np.arange(len(texts), dtype=np.int64))
     return PositionGrams(bucket=out, start=start)
+
+
+# Hangul syllable -> its initial consonant, for str.translate (``initials`` on one string).
+_INITIALS_TABLE = {point: int(_INITIALS[(point - _HANGUL_FIRST) // _SYLLABLES_PER_INITIAL])
+                   for point in range(_HANGUL_FIRST, _HANGUL_LAST + 1)}
+_RUNS = re.compile(r"([^\0])\1\1+", re.DOTALL)  # ``squeeze_runs`` on one string: the marker is never cut
+_U64 = 1 << 64
+
+
+class OneTextHasher:
+    """``position_grams`` for one short text in about ten numpy calls instead of several dozen (the
+    per-call overhead, not the arithmetic, is what a single text costs).
+
+    The rolling hash of an n-gram is a polynomial in its code points modulo 2**64, so
+    ``(hash + n) * _MIX`` of every n-gram kind at every position is one uint64 matrix product
+    of the text's sliding windows (both channels side by side) with a constant matrix, plus a
+    constant: the same integers the rolling loop computes, bit for bit."""
+
+    def __init__(self, spec: FeatureSpec) -> None:
+        if spec.word_orders:
+            raise ValueError("OneTextHasher does not hash word n-grams; use hash_batch")
+        kinds = [(0, 0x5EED, n) for n in spec.char_orders] + [(1, 0xC0DE, n) for n in spec.initial_orders]
+        self.width = max((n for _, _, n in kinds), default=1)  # the longest n-gram
+        self.pad = self.width - 1  # code points after a text's end that a window may read (masked)
+        self.bits = spec.bits
+        step, mix = int(_STEP), int(_MIX)
+        # Row c * width + j: the j-th code point of a window of channel c.
+        self._coef = np.zeros((len(kinds), 2 * self.width), dtype=np.uint64)
+        self._offset = np.zeros((len(kinds), 1), dtype=np.uint64)
+        # The last ``pad`` positions: an n-gram starting q positions before the end exists iff
+        # n <= q; ``np.maximum`` with 2**bits (0 where it exists) marks the others.
+        self._last = np.zeros((len(kinds), self.pad), dtype=np.uint64)
+        for kind, (channel, salt, n) in enumerate(kinds):
+            for j in range(n):
+                self._coef[kind, channel * self.width + j] = pow(step, n - 1 - j, _U64) * mix % _U64
+            self._offset[kind] = (salt * pow(step, n, _U64) + n) * mix % _U64
+            self._last[kind] = [0 if n <= self.pad - r else 1 << spec.bits for r in range(self.pad)]
+        self._shift = np.uint64(64 - spec.bits)
+
+    def buckets(self, text: str | None) -> np.ndarray:
+        """(kinds, positions) int64: ``position_grams([text]).bucket.T``, except that an n-gram
+        crossing the text's end is ``2**bits`` instead of -1 (both index the scorer's last slot)."""
+        squeezed = _RUNS.sub(r"\1\1", normalize_small([text])[0])
+        positions, pad = len(squeezed) + 1, "\0" * self.pad
+        joined = "\0" + squeezed + pad + "\0" + squeezed.translate(_INITIALS_TABLE) + pad
+        points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        # (positions, 2, width) windows, channel 1 starting positions + pad code points later.
+        windows = np.ndarray((positions, 2, self.width), np.uint64, points, 0, (8, (positions + self.pad) * 8, 8))
+        hashed = np.matmul(self._coef, windows.reshape(positions, -1).T)  # wraps modulo 2**64, as the loop
+        hashed += self._offset
+        hashed >>= self._shift
+        tail = min(positions, self.pad)
+        if tail:
+            np.maximum(hashed[:, -tail:], self._last[:, -tail:], out=hashed[:, -tail:])
+        return hashed.view(np.int64)

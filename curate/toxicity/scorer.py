@@ -6,10 +6,13 @@ model is, per labelling scheme (``beep``: BEEP!'s hate / offensive / none; ``kmh
 K-MHaS's hate speech, profanity, not hate), a multinomial logistic regression for the hate
 classes and two binary ones (gender bias, other bias) over tf-idf weighted hashed n-grams,
 L2-normalized. Long documents are scored by their sentences (``curate.toxicity.documents``).
+``score_one`` scores one text without Polars and in about fifteen numpy calls, with exactly the
+probabilities of the batch path (same float32 sums in the same order, same float64 steps).
 """
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from pathlib import Path
 
@@ -17,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from curate.toxicity.documents import DEFAULT_DOCUMENT_SCORING, score_documents
-from curate.toxicity.features import FeatureSpec, position_grams
+from curate.toxicity.features import FeatureSpec, OneTextHasher, position_grams
 
 SCORE_COLUMNS = ("p_hate", "p_offensive", "p_none", "p_gender_bias", "p_other_bias")
 HATE_CLASSES = ("hate", "offensive", "none")  # order of the first three logits
@@ -44,6 +47,8 @@ class ToxicityScorer:
         self._row = np.zeros((1 << spec.bits) + 1, dtype=np.int32)
         self._row[buckets] = np.arange(1, len(buckets) + 1, dtype=np.int32)
         self._intercept = intercept.astype(np.float64)
+        self._intercepts = self._intercept.tolist()
+        self._one: OneTextHasher | None = None if spec.word_orders else OneTextHasher(spec)
 
     @classmethod
     def load(cls, model_dir: str | Path, scheme: str = SCHEMES[0]) -> ToxicityScorer:
@@ -92,12 +97,48 @@ class ToxicityScorer:
         table = score_documents(self, texts, document or DEFAULT_DOCUMENT_SCORING)
         return pl.from_numpy(table, schema=list(SCORE_COLUMNS))  # float32 columns
 
+    def score_one(self, text: str | None, document: object = None) -> dict[str, float]:
+        """One text's probabilities, column -> value: ``score([text]).row(0, named=True)`` to the
+        bit (the float32 values as Python floats), about 5x faster for a short text (no Polars
+        frame, about fifteen numpy calls). A text longer than ``document.whole_chars`` goes the batch
+        way (by its sentences)."""
+        rule = document or DEFAULT_DOCUMENT_SCORING
+        if self._one is None or (text is not None and len(text) > rule.whole_chars):
+            row = score_documents(self, [text], rule)[0]
+        else:
+            row = self._probabilities_one(text)
+        return dict(zip(SCORE_COLUMNS, row.tolist(), strict=True))
+
+    def _logits_one(self, text: str | None) -> list[float]:
+        """``logits([text])[0]``, computed the same way step by step."""
+        rows = np.take(self._row, self._one.buckets(text))  # (kinds, positions)
+        # Kind by kind as in ``logits`` (reducing the outer axis adds kind 0, 1, ... in turn),
+        # then over positions with the same ``reduceat`` (its pairwise order depends only on
+        # the count).
+        sums = np.add.reduce(np.take(self._table, rows, axis=0), axis=0)
+        total = np.add.reduceat(sums, _FIRST, axis=0)[0].tolist()  # float32 values, exact as floats
+        norm = math.sqrt(total[-1]) or 1.0  # IEEE sqrt and division: numpy's float64 results
+        return [value / norm + intercept for value, intercept in zip(total, self._intercepts, strict=False)]
+
+    def _probabilities_one(self, text: str | None) -> np.ndarray:
+        """``probabilities([text])[0]`` of a text scored whole, computed the same way step by step."""
+        logits = self._logits_one(text)
+        top = max(logits[:3])
+        # numpy's exp (not math.exp, which differs in the last bit for ~5% of arguments).
+        e = np.exp(np.array([logits[0] - top, logits[1] - top, logits[2] - top, -logits[3], -logits[4]])).tolist()
+        hate = e[0] + e[1] + e[2]  # left to right, as numpy's sum over three columns
+        return np.array([e[0] / hate, e[1] / hate, e[2] / hate, 1.0 / (1.0 + e[3]), 1.0 / (1.0 + e[4])],
+                        dtype=np.float32)
+
 
 def probabilities(logits: np.ndarray) -> np.ndarray:
     hate = np.exp(logits[:, :3] - logits[:, :3].max(axis=1, keepdims=True))
     hate /= hate.sum(axis=1, keepdims=True)
     bias = 1.0 / (1.0 + np.exp(-logits[:, 3:]))
     return np.concatenate([hate, bias], axis=1).astype(np.float32)
+
+
+_FIRST = np.zeros(1, dtype=np.intp)  # one segment: the whole text
 
 
 @cache
