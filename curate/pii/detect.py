@@ -75,16 +75,18 @@ class Detector:
         self._order = {rule.name: i for i, rule in enumerate(self._rules)}
         union = "|".join(f"(?:{rule.candidate})" for rule in self._rules if not rule.solo_candidate)
         self._candidate_passes = [union] if union else []
-        self._candidate_passes += [b for rule in self._rules if rule.solo_candidate for b in rule.candidate_branches]
+        self._candidate_passes += [b for rule in self._rules if rule.solo_candidate
+                                   for b in (*rule.candidate_branches, *rule.context_branches)]
         extra = [rule.prefilter for rule in self._rules if rule.prefilter]
         self._prefilter = "|".join([self._prefilter, *extra])
+        # a finder's candidate branches (at most one finder type: person)
+        self._finder_branches = next((r.candidate_branches for r in self._rules if r.finder), ())
         # The same prefilter for one text at a time, without a Polars frame (``detect``).
         self._prefilter_one = regex.compile(self._prefilter)
         # Detection reads dash variants, ㅡ, full-width forms as a reader does (one char to one).
         self._reading = reading_table()
         self._reading_from = [chr(cp) for cp in self._reading]
         self._reading_to = list(self._reading.values())
-        self._reading_class = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in self._reading_from) + "]"  # Rust syntax
 
     @property
     def reading(self) -> dict[int, str]:
@@ -128,7 +130,7 @@ class Detector:
             return pl.DataFrame(schema=SPAN_SCHEMA), row_texts
         texts = texts.cast(pl.Utf8)
         # what a reader sees, for the rows that hold a variant character (few: a cheap class scan)
-        varied = texts.str.contains(self._reading_class).fill_null(False)
+        varied = texts.str.contains_any(self._reading_from).fill_null(False)
         reading, varied_rows = texts, pl.Series([], dtype=pl.UInt32)
         if varied.any():
             varied_rows = varied.arg_true()
@@ -145,20 +147,18 @@ class Detector:
             frame = frame.filter(union)
         # which types' candidates each row holds, as one bit per rule: rows come back to Python
         # as (row, text, negatives, bits), and rows with the same bits share one list of rules
-        flags = frame.select(
-            "row",
-            "text",
-            _contains_any(self._negative_branches).alias("negatives"),
-            pl.sum_horizontal(
-                _contains_any(r.candidate_branches).cast(pl.Int64) * (1 << i) for i, r in enumerate(self._rules)
-            ).alias("bits"),
+        # a finder's candidate matches (person) are extracted once: its flag is that any matched
+        found = [pl.col("text").str.extract_all(b).alias(f"_f{j}") for j, b in enumerate(self._finder_branches)]
+        flags = frame.select("row", "text", _contains_any(self._negative_branches).alias("negatives"), *found)
+        flags = flags.with_columns(
+            pl.sum_horizontal(self._flag(r).cast(pl.Int64) * (1 << i) for i, r in enumerate(self._rules)).alias("bits")
         ).filter(pl.col("bits") != 0)
         if flags.height == 0:
             return pl.DataFrame(schema=SPAN_SCHEMA), row_texts
         rules_of: dict[int, list[TypeRule]] = {}
         out: dict[str, list] = {"row": [], "start": [], "end": [], "type": [], "score": []}
         scans = self._prepare_finders(flags)
-        for row, text, negatives, bits in flags.iter_rows():
+        for row, text, negatives, bits in flags.select("row", "text", "negatives", "bits").iter_rows():
             row_texts[row] = text
             rules = rules_of.get(bits)
             if rules is None:
@@ -175,16 +175,28 @@ class Detector:
             row_texts.update(zip(changed, texts.gather(changed).to_list(), strict=True))
         return pl.DataFrame(out, schema=SPAN_SCHEMA), row_texts
 
+    def _flag(self, rule: TypeRule) -> pl.Expr:
+        """Rows that may hold a value of ``rule``'s type. Its ``context_branches`` are the
+        candidates of patterns that run only where a context word is (``_match_type``), so they
+        count only together with one; with a ``floor`` those patterns run anyway."""
+        if rule.finder:
+            return pl.any_horizontal(pl.col(f"_f{j}").list.len() > 0 for j in range(len(rule.candidate_branches)))
+        if not rule.context_branches:
+            return _contains_any(rule.candidate_branches)
+        gated = _contains_any(rule.context_branches)
+        if self._floor is None:
+            gated = gated & pl.col("text").str.contains(rule.context_candidate)
+        return _contains_any(rule.candidate_branches) | gated if rule.candidate_branches else gated
+
     def _prepare_finders(self, flags: pl.DataFrame) -> person.Scans | None:
         """Kiwi reads the batch's candidate words at once, each distinct word once (``person``);
         the rows' scans go back to the caller, held by this call alone (no state shared between
         detectors or threads)."""
         for i, rule in enumerate(self._rules):
             if rule.finder == "person":
-                branches = rule.candidate_branches
-                rows = flags.filter((pl.col("bits") // (1 << i)) % 2 == 1).select(
-                    "text", *(pl.col("text").str.extract_all(b).alias(f"m{j}") for j, b in enumerate(branches)))
-                matched = list(zip(*(rows[f"m{j}"].to_list() for j in range(len(branches))), strict=True))
+                columns = [f"_f{j}" for j in range(len(rule.candidate_branches))]
+                rows = flags.filter((pl.col("bits") // (1 << i)) % 2 == 1).select("text", *columns)
+                matched = list(zip(*(rows[c].to_list() for c in columns), strict=True))
                 return person.prepare(rows["text"].to_list(), matched, self._allow)
         return None
 

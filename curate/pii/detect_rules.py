@@ -83,6 +83,10 @@ class TypeRule:
     min_score: float
     strip_trailing: str
     finder: str = ""  # a Python finder instead of `patterns` (``person``: curate/pii/person.py)
+    # branches that flag a row only together with ``context_candidate`` (the candidates of the
+    # type's needs_context patterns alone; ``candidate`` holds them too)
+    context_branches: tuple[str, ...] = ()
+    context_candidate: str = ""  # Rust regex: one of the type's context words (plain words only)
 
 
 def _alternation(words: list[str] | tuple[str, ...]) -> str:
@@ -142,6 +146,15 @@ def _words_pattern(words: list[str], macros: dict[str, str]) -> regex.Pattern | 
     return regex.compile("|".join(parts), regex.IGNORECASE) if parts else None
 
 
+def _plain_words(type_name: str, words: list[str]) -> str:
+    """A Rust regex for ``words``: what the type's Python context pattern finds (only plain
+    non-Latin words, which both engines read alike: no case, no word edges), for a Polars pass."""
+    if not words or any(w.startswith("{") or any(c.isascii() and c.isalpha() for c in w) for w in words):
+        raise ValueError(f"rules/pii/patterns.yaml: {type_name} has a context_candidate, so its context "
+                         "words must be plain words without Latin letters or word lists")
+    return "|".join(_re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 def _is_latin_word(word: str) -> bool:
     return word.isascii() and word[:1].isalpha() and word[-1:].isalpha()
 
@@ -185,9 +198,11 @@ def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], tu
         else:
             branches = spec["candidate"] if isinstance(spec["candidate"], list) else [spec["candidate"]]
             branches = tuple(_expand(b, macros) for b in branches)
+        gated = tuple(_expand(b, macros) for b in spec.get("context_candidate", []))
+        every = (*branches, *gated)
         types[type_name] = TypeRule(
             name=type_name,
-            candidate=branches[0] if len(branches) == 1 else "|".join(f"(?:{b})" for b in branches),
+            candidate=every[0] if len(every) == 1 else "|".join(f"(?:{b})" for b in every),
             candidate_branches=branches,
             prefilter=_expand(spec.get("prefilter", ""), macros),
             solo_candidate=bool(spec.get("solo_candidate", False)),
@@ -201,6 +216,8 @@ def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], tu
             min_score=float(spec.get("min_score", defaults["min_score"])),
             strip_trailing=spec.get("strip_trailing", ""),
             finder=spec.get("finder", ""),
+            context_branches=gated,
+            context_candidate=_plain_words(type_name, spec.get("context", [])) if gated else "",
         )
     hard_negatives = tuple(regex.compile(p) for p in data.get("hard_negatives", []))
     negative_branches = tuple(data.get("hard_negative_candidate", [".?"] if hard_negatives else []))

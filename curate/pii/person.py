@@ -46,11 +46,15 @@ PARTICLES = (
 )
 COPULAS = ("입니다", "이에요", "예요", "이고요", "이고", "인데요", "이라고", "라고", "이라고요", "라고요",
            "이었습니다", "였습니다")
+_PARTICLES_BY_LAST: dict[str, tuple[str, ...]] = {
+    last: tuple(p for p in PARTICLES if p[-1] == last) for last in {p[-1] for p in PARTICLES}}
 INTRO = ("저는", "전", "저", "제 이름은", "제이름은", "이름은", "제 이름", "안녕하세요", "반갑습니다")
 BYLINE = ("글·사진", "글/사진", "사진·글", "글", "사진", "기자", "작성", "발행인", "편집인")
 # a candidate window: what the candidate regex matched and this much on either side (the longest
 # context a pattern reads beyond it: an age in brackets, 20 characters)
 _LEFT, _RIGHT = 8, 26
+_BARE_BRANCH = 2  # candidate_branches[2]: a bare name word (surname, two syllables, a particle)
+_BARE_LONGEST = 6  # a two-syllable surname, two given syllables, a two-syllable particle
 _KIWI_BATCH = 256
 _CACHE_MAX = 200_000
 
@@ -125,6 +129,7 @@ def person_rules() -> PersonRules:
         rf"{word}(?(in)(?:{copula})|(?(by)(?![가-힣])|))"
     )
     given = "".join(sorted(set(first) | set(second)))
+    assert max(map(len, surnames)) + 2 + 2 <= _BARE_LONGEST, "a bare name word outgrows its window"
     particles = _alt(p for p in PARTICLES if len(p) <= 2)
     before = _alternation([*load_words("pii/person_roles.txt"), *INTRO, *BYLINE])
     branches = (
@@ -160,8 +165,22 @@ def split_name(stem: str, rules: PersonRules) -> tuple[str, str] | None:
     return None
 
 
+_priors: dict[tuple[int, str], float] = {}
+
+
 def prior(stem: str, rules: PersonRules) -> float:
-    """How name-like ``stem`` is, 0..1: the surname's share and the given name's syllables."""
+    """How name-like ``stem`` is, 0..1: the surname's share and the given name's syllables
+    (remembered per rules and stem: a pure function of both, asked several times a word)."""
+    key = (id(rules), stem)
+    found = _priors.get(key)
+    if found is None:
+        if len(_priors) > _CACHE_MAX:
+            _priors.clear()
+        found = _priors[key] = _prior(stem, rules)
+    return found
+
+
+def _prior(stem: str, rules: PersonRules) -> float:
     parts = split_name(stem, rules)
     if parts is None or stem in rules.stop:
         return 0.0
@@ -253,7 +272,7 @@ def _stem(word: str, allow_suffix: bool, rules: PersonRules) -> str | None:
     """The name in ``word``: the word itself, or the word less a particle (the best prior wins)."""
     options = [word] if split_name(word, rules) else []
     if allow_suffix:
-        for particle in PARTICLES:
+        for particle in _PARTICLES_BY_LAST.get(word[-1:], ()):  # PARTICLES' order, those it may end in
             if word.endswith(particle) and len(word) - len(particle) >= 2:
                 stem = word[: -len(particle)]
                 if split_name(stem, rules):
@@ -342,13 +361,20 @@ def windows(text: str, matched: list[list[str]] | None, rules: PersonRules) -> l
     if matched is None:
         matched = [pattern.findall(text) for pattern in rules.candidate]
     out: list[list[tuple[int, int]]] = []
-    for pieces in matched:
+    for k, pieces in enumerate(matched):
         spans: list[tuple[int, int]] = []
         at = 0
+        bare = k == _BARE_BRANCH
         for piece in pieces:
             start = text.find(piece, at)
             at = start + len(piece)
-            a, b = max(0, start - _LEFT), min(len(text), at + _RIGHT)
+            if bare:
+                # ``bare`` reads no context: its match is a whole word, so it starts where this
+                # match does (no match of the branch can hold the non-letter before it) and ends
+                # within _BARE_LONGEST characters; one more for its lookahead
+                a, b = start, min(len(text), max(at, start + _BARE_LONGEST) + 1)
+            else:
+                a, b = max(0, start - _LEFT), min(len(text), at + _RIGHT)
             if spans and a <= spans[-1][1]:
                 spans[-1] = (spans[-1][0], max(spans[-1][1], b))
             else:
