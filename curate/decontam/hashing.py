@@ -97,3 +97,10 @@ def chunks(lengths: np.ndarray, size: int = CHUNK) -> list[tuple[int, int, int]]
         first = int(ends[hi - 1])
         lo = hi
     return out
+
+
+def expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For ``counts[i]`` entries of each i: (i of every entry, its position 0..counts[i]-1), the
+    vectorized ``[(i, k) for i, c in enumerate(counts) for k in range(c)]``."""
+    row = np.repeat(np.arange(len(counts)), counts)
+    return row, np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from curate.decontam.hashing import PrefixHashes, chunks
+from curate.decontam.hashing import PrefixHashes, chunks, expand
 from curate.decontam.hits import HIT_SCHEMA
 from curate.decontam.index import ItemIndex
 
@@ -73,8 +73,7 @@ def _overlaps(hashes: PrefixHashes, lens: np.ndarray, unit0: int, index: ItemInd
         return pl.DataFrame(schema=HIT_SCHEMA)
     start, stop = index.gram_start[g], index.gram_start[g + 1]
     count = stop - start
-    row = np.repeat(np.arange(len(g)), count)
-    within = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
+    row, within = expand(count)
     probe = index.gram_probe[start[row] + within]
     pairs = (pl.DataFrame({"t": text[row], "p": probe, "g": g[row], "pos": pos[row]})
              .group_by("t", "p").agg(shared=pl.col("g").n_unique(), last=pl.col("pos").max()))
@@ -104,8 +103,8 @@ def _answer_near(hashes: PrefixHashes, ends: np.ndarray, text: np.ndarray, probe
         return answered
     last_start = np.minimum(after[asks] + window, ends[text[asks]]) - length[asks]
     tries = np.maximum(last_start - after[asks] + 1, 0)
-    row = np.repeat(np.arange(len(asks)), tries)
-    at = after[asks][row] + (np.arange(len(row)) - np.repeat(np.cumsum(tries) - tries, tries))
+    row, step = expand(tries)
+    at = after[asks][row] + step
     same = hashes.substrings(at, length[asks][row]) == index.answer_hash[item[asks]][row]
     answered[asks[np.unique(row[same])]] = True
     return answered
@@ -121,7 +120,7 @@ def _whole(hashes: PrefixHashes, lens: np.ndarray, unit0: int, index: ItemIndex)
     lo = np.searchsorted(index.short_hash, whole, side="left")
     hi = np.searchsorted(index.short_hash, whole, side="right")
     count = hi - lo
-    row = np.repeat(np.arange(len(short)), count)
-    probe = index.short_probe[lo[row] + np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)]
+    row, within = expand(count)
+    probe = index.short_probe[lo[row] + within]
     return pl.DataFrame({"unit": (short[row] + unit0).astype(np.int64), "probe": probe.astype(np.int32),
                          "match": "whole", "score": 1.0}, schema=HIT_SCHEMA)

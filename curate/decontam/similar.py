@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from curate.decontam.hashing import PrefixHashes, chunks
+from curate.decontam.hashing import PrefixHashes, chunks, expand
 from curate.decontam.hits import HIT_SCHEMA
 from curate.dedup.arrays import member
 
@@ -62,8 +62,8 @@ def find_similar(codes: np.ndarray, lengths: np.ndarray, arrays: dict[str, np.nd
     t, g = t[hit], g[hit]
     start, stop = arrays["sim_start"][g], arrays["sim_start"][g + 1]
     count = stop - start
-    row = np.repeat(np.arange(len(g)), count)
-    probe = arrays["sim_probe"][start[row] + np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)]
+    row, within = expand(count)
+    probe = arrays["sim_probe"][start[row] + within]
     shared = pl.DataFrame({"unit": t[row], "probe": probe}).group_by("unit", "probe").len()
     u, p, c = shared["unit"].to_numpy(), shared["probe"].to_numpy(), shared["len"].to_numpy()
     cosine = c / np.sqrt(np.maximum(text_grams[u], 1) * np.maximum(arrays["sim_probe_grams"][p], 1))
