@@ -119,13 +119,22 @@ def steps(
                   highlight=False)
 
 
+# What a global step's shuffle phase counts (the driver names the phase last): a stage and a
+# map phase count shards; a reduce, partitions of the shuffled hashes; a route, groups of them.
+PHASE_UNITS = {"reduce": "partitions", "route": "groups", "finish": "task"}
+
+
+def progress_unit(description: str) -> str:
+    return PHASE_UNITS.get(description.rsplit(" ", 1)[-1], "shards")
+
+
 class _progress:
     """Rich progress bars on a terminal; plain lines otherwise."""
 
     def __init__(self, quiet: bool):
         self.quiet = quiet
         self.bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                             TextColumn("shards"), TimeElapsedColumn(), console=err, disable=quiet)
+                             TextColumn("{task.fields[unit]}"), TimeElapsedColumn(), console=err, disable=quiet)
         self.tasks: dict[str, int] = {}
 
     def __enter__(self):
@@ -133,7 +142,8 @@ class _progress:
 
         def callback(description: str, done: int, total: int) -> None:
             if description not in self.tasks:
-                self.tasks[description] = self.bars.add_task(description, total=total)
+                self.tasks[description] = self.bars.add_task(description, total=total,
+                                                             unit=progress_unit(description))
             self.bars.update(self.tasks[description], completed=done, total=total)
 
         def log(message: str) -> None:

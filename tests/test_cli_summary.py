@@ -17,3 +17,20 @@ def test_a_small_run_reports_a_speed_that_is_not_zero(tmp_path):
     assert result.exit_code == 0, result.output
     speed = re.search(r"\(([0-9.e+-]+) MB/s\)", result.output)
     assert speed is not None and float(speed.group(1)) > 0, result.output
+
+
+def test_progress_counts_shards_partitions_and_groups_by_name(tmp_path):
+    """Issue 21: every bar said "shards", the reduce and route phases of a global step too."""
+    from curate.cli import progress_unit
+
+    assert progress_unit("stage 0: normalize … quality_filter (9 steps)") == "shards"
+    assert progress_unit("dedup_documents: shuffle r0 map") == "shards"
+    assert progress_unit("dedup_documents: shuffle r0 reduce") == "partitions"
+    assert progress_unit("dedup_documents: shuffle r0 route") == "groups"
+    assert progress_unit("dedup_fuzzy: shuffle r1 finish") == "task"
+    (tmp_path / "in.jsonl").write_bytes(jsonl([{"id": str(i), "text": f"문장 {i % 7}번입니다."} for i in range(50)]))
+    recipe = write_recipe(tmp_path, ["in.jsonl"], [{"step": "dedup_exact"}], workers=1)
+    result = CliRunner().invoke(app, ["run", str(recipe)])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"shuffle r0 reduce .*partitions", result.output), result.output
+    assert re.search(r"stage 0: .* shards", result.output), result.output
