@@ -115,3 +115,15 @@ def test_runner_moves_toxic_documents_and_empty_sentences_to_the_dead_list():
     assert alive["text"].to_list() == [CLEAN, CLEAN]
     assert dead["id"].to_list() == ["d1"]  # its only sentence went, so the document is empty
     assert stats[0].counters["sentences_dropped_toxic_hate"] == 2
+
+
+def test_a_model_directory_enters_the_run_fingerprint(tmp_path):
+    """A resume after the model changed is refused: the step declares the model's files."""
+    import shutil
+
+    from curate.toxicity.model_file import MODEL_FILE
+    from curate.toxicity.scorer import DEFAULT_MODEL_DIR
+
+    shutil.copy(DEFAULT_MODEL_DIR / MODEL_FILE, tmp_path / MODEL_FILE)
+    assert get_step_class("toxicity")(model_dir=str(tmp_path)).depends_on() == [str(tmp_path / MODEL_FILE)]
+    assert get_step_class("toxicity")().depends_on() == []  # the shipped model changes with curate's version

@@ -24,6 +24,7 @@ import pyarrow.ipc
 import pyarrow.parquet as pq
 
 from curate.io.errors import InputError
+from curate.io.remote import files_of
 
 FORMATS = ("parquet", "jsonl", "csv", "text", "arrow")
 _EXTENSIONS = {".parquet": "parquet", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
@@ -130,14 +131,6 @@ def _arrow_dataset(directory: Path, split: str | None) -> list[BenchmarkFile]:
         f.name for f in directory.glob("*.arrow"))
     split = split or state.get("_split") or split_of(str(directory))
     return [BenchmarkFile(str(directory / n), split, _read_file(str(directory / n), "arrow")) for n in names]
-
-
-def files_of(path: str) -> list[str]:
-    """The files a benchmark's ``path`` names: a file, every file below a directory, or a glob's."""
-    p = Path(path)
-    if p.is_dir():
-        return [str(x) for x in sorted(p.rglob("*")) if x.is_file()]
-    return [path] if p.exists() else sorted(glob.glob(path, recursive=True))
 
 
 def top_level_fields(path: str, fmt: str | None = None) -> dict[str, list[str] | None]:

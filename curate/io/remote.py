@@ -10,9 +10,11 @@ ever shown with any ``user:password@`` taken out.
 from __future__ import annotations
 
 import datetime
+import glob
 import os
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from curate.io.errors import InputError
@@ -103,6 +105,15 @@ def open_input(path: str) -> IO[bytes]:
         return open(path, "rb")
     fs, inner = filesystem(path)
     return _call(path, fs.open, inner, "rb")
+
+
+def files_of(path: str) -> list[str]:
+    """The local files ``path`` names: a file, every file below a directory, or a glob's (what a
+    step reads besides the input, for the run's fingerprint)."""
+    p = Path(path)
+    if p.is_dir():
+        return [str(x) for x in sorted(p.rglob("*")) if x.is_file()]
+    return [path] if p.exists() else sorted(glob.glob(path, recursive=True))
 
 
 def identity(path: str) -> dict[str, Any]:

@@ -42,9 +42,10 @@ from curate.decontam.hits import MATCH_KINDS, no_hits
 from curate.decontam.index import ItemIndex, build_index, load_index, save_index
 from curate.decontam.items import read_items
 from curate.decontam.match import find_matches, find_whole
-from curate.decontam.readers import BenchmarkError, files_of, read_benchmark, top_level_fields
+from curate.decontam.readers import BenchmarkError, read_benchmark, top_level_fields
 from curate.decontam.similar import find_similar
 from curate.dedup.normalize import normalized_code_points
+from curate.io.remote import files_of
 from curate.steps import register
 from curate.steps.base import RunContext, Step, StepOutput
 from curate.steps.filter import drop_reason

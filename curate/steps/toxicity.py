@@ -14,6 +14,7 @@ from typing import ClassVar, Literal
 import polars as pl
 from pydantic import Field, PrivateAttr, field_validator
 
+from curate.io.remote import files_of
 from curate.rules import load_yaml
 from curate.steps import register
 from curate.steps.base import DROP, RunContext, Step, StepOutput
@@ -91,6 +92,9 @@ class Toxicity(Step):
 
     def gpus(self) -> float:
         return self.gpus_per_worker if self.hf_model and self.device != "cpu" else 0.0
+
+    def depends_on(self) -> list[str]:
+        return [f for folder in (self.model_dir, self.hf_model) if folder for f in files_of(folder)]
 
     def setup(self, ctx: RunContext) -> None:
         scorer = ToxicityScorer.load(self.model_dir, self.scheme) if self.model_dir \
