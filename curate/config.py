@@ -143,10 +143,15 @@ class Recipe(BaseModel):
     @field_validator("steps")
     @classmethod
     def _each_step_named(cls, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        for i, entry in enumerate(steps):
-            if "step" not in entry:
-                raise ValueError(f"steps[{i}] has no 'step' key naming the step")
-        return steps
+        return steps_named(steps)
+
+
+def steps_named(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A file's ``steps:`` (a recipe's, a task file's): each entry names its step."""
+    for i, entry in enumerate(steps):
+        if "step" not in entry:
+            raise ValueError(f"steps[{i}] has no 'step' key naming the step")
+    return steps
 
 
 class LoadedRecipe(BaseModel):

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from curate.config import KeyConfig, RecipeError, _raise_validation, _resolve_paths, _Where, read_mapping
+from curate.config import KeyConfig, RecipeError, _raise_validation, _resolve_paths, _Where, read_mapping, steps_named
 from curate.instruct.template import TemplateError, placeholders
 from curate.rules import load_yaml, rules_dirs, use_rules_dir
 from curate.steps.decontaminate import Benchmark
@@ -240,10 +240,7 @@ class TaskFile(BaseModel):
     @field_validator("steps")
     @classmethod
     def _each_step_named(cls, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        for i, entry in enumerate(steps):
-            if not isinstance(entry, dict) or "step" not in entry:
-                raise ValueError(f"steps[{i}] has no 'step' key naming the step")
-        return steps
+        return steps_named(steps)  # entries are dicts: the field's type is checked first
 
 
 class LoadedTasks(BaseModel):
