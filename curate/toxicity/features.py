@@ -114,11 +114,15 @@ def initials(points: np.ndarray) -> np.ndarray:
     return out
 
 
-def _ngrams(points: np.ndarray, doc: np.ndarray, orders: tuple[int, ...], salt: int, bits: int):
-    """Bucket and text index of every n-gram of the given orders that lies inside one text."""
+def _rolling_buckets(values: np.ndarray, orders: tuple[int, ...], salt: int,
+                     bits: int) -> list[tuple[int, np.ndarray]]:
+    """(n, bucket of the n-gram starting at every position that has one) for each order, in
+    ascending order, as long as the code points are that long: the one n-gram hash of training
+    (``hash_batch``) and scoring (``position_grams``); whether an n-gram lies inside one text is
+    the caller's mask."""
     shift = np.uint64(64 - bits)
-    values = points.astype(np.uint64)
-    buckets, docs = [], []
+    values = values.astype(np.uint64)
+    out = []
     rolling = np.full(len(values), np.uint64(salt), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for n in range(1, max(orders, default=0) + 1):
@@ -126,12 +130,19 @@ def _ngrams(points: np.ndarray, doc: np.ndarray, orders: tuple[int, ...], salt: 
             if count <= 0:
                 break
             rolling = rolling[:count] * _STEP + values[n - 1 :]
-            if n not in orders:
-                continue
-            inside = doc[:count] == doc[n - 1 :]
-            hashed = ((rolling[inside] + np.uint64(n)) * _MIX) >> shift
-            buckets.append(hashed.astype(np.int32))  # < 2**bits; int32 halves the gathers' traffic
-            docs.append(doc[:count][inside])
+            if n in orders:
+                # < 2**bits; int32 halves the gathers' traffic
+                out.append((n, (((rolling + np.uint64(n)) * _MIX) >> shift).astype(np.int32)))
+    return out
+
+
+def _ngrams(points: np.ndarray, doc: np.ndarray, orders: tuple[int, ...], salt: int, bits: int):
+    """Bucket and text index of every n-gram of the given orders that lies inside one text."""
+    buckets, docs = [], []
+    for n, hashed in _rolling_buckets(points, orders, salt, bits):
+        inside = doc[: len(hashed)] == doc[n - 1 :]
+        buckets.append(hashed[inside])
+        docs.append(doc[: len(hashed)][inside])
     return buckets, docs
 
 
@@ -227,25 +238,15 @@ def position_grams(texts: pl.Series | list[str], spec: FeatureSpec) -> PositionG
     else:
         normalized = normalize(texts if isinstance(texts, pl.Series) else pl.Series("text", texts, dtype=pl.Utf8))
     points, doc = squeeze_runs(*code_points(normalized))
-    shift = np.uint64(64 - spec.bits)
     channels = [(0x5EED, spec.char_orders, points), (0xC0DE, spec.initial_orders, initials(points))]
     out = np.full((len(points), len(spec.char_orders) + len(spec.initial_orders)), -1, dtype=np.int32)
-    column = 0
+    first = 0  # the channel's first column: one column per order, ascending (too long for the batch: all -1)
     for salt, orders, source in channels:
-        values = source.astype(np.uint64)
-        rolling = np.full(len(values), np.uint64(salt), dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for n in range(1, max(orders, default=0) + 1):
-                count = len(values) - n + 1
-                if count <= 0:
-                    column += sum(1 for order in orders if order >= n)
-                    break
-                rolling = rolling[:count] * _STEP + values[n - 1:]
-                if n not in orders:
-                    continue
-                hashed = (((rolling + np.uint64(n)) * _MIX) >> shift).astype(np.int32)
-                out[:count, column] = np.where(doc[:count] == doc[n - 1:], hashed, -1)
-                column += 1
+        columns = {n: first + i for i, n in enumerate(sorted(set(orders)))}
+        for n, hashed in _rolling_buckets(source, orders, salt, spec.bits):
+            count = len(hashed)
+            out[:count, columns[n]] = np.where(doc[:count] == doc[n - 1:], hashed, -1)
+        first += len(columns)
     start = np.searchsorted(doc, np.arange(len(texts), dtype=np.int64))
     return PositionGrams(bucket=out, start=start)
 
