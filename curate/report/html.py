@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -11,11 +12,13 @@ _CSS = """
 body{font-family:system-ui,-apple-system,'Noto Sans KR',sans-serif;margin:2em auto;max-width:1000px;color:#222}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:.9em}td,th{padding:.25em .7em;text-align:right;border-bottom:1px solid #eee}
-td:first-child,th:first-child{text-align:left}.tiles{display:flex;gap:1em;flex-wrap:wrap}
+td:first-child,th:first-child,td.text,th.text{text-align:left}.tiles{display:flex;gap:1em;flex-wrap:wrap}
 .tile{background:#f5f7fa;border-radius:6px;padding:.6em 1em}.tile b{display:block;font-size:1.4em}
 .kept b{color:#1a7f37}.dropped b{color:#b35900}.quarantined b{color:#b3261e}.warn{color:#b35900}
 svg text{font-size:11px;fill:#333}
 """
+# a global step's phases, as report.json's global_phases names their seconds
+_PHASES = ("map", "reduce", "route", "finish")
 
 
 def _bars(rows: list[tuple[str, float]], unit: str = "", width: int = 900, color: str = "#4a7bd0") -> str:
@@ -29,11 +32,31 @@ def _bars(rows: list[tuple[str, float]], unit: str = "", width: int = 900, color
     for i, (label, value) in enumerate(rows):
         y = i * bar_h
         w = (width - label_w - 120) * value / top
-        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{escape(label)}</text>'
+        parts.append(f'{_label(label, label_w - 6, y + 13)}'
                      f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{bar_h - 5}" fill="{color}"/>'
                      f'<text x="{label_w + w + 5:.1f}" y="{y + 13}">{_fmt(value)}{unit}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _breakable(text: str) -> str:
+    """A table cell's text, escaped; a long one (a path, a long step label) may break after a
+    separator, so that the table fits the page without cutting words anywhere."""
+    out = escape(text)
+    return re.sub(r"([/_.\-])(?=.)", r"\1<wbr>", out) if len(text) > 20 else out
+
+
+def _label(text: str, x: int, y: int) -> str:
+    """A bar's label, right-aligned before the bar; a long one (a source URL, a long step label)
+    is cut to what fits the label column, whole on hover."""
+    shown, width = "", 0.0
+    for ch in text:
+        width += 11.0 if ord(ch) >= 0x1100 else 6.5  # 11 px font: Hangul and CJK about twice Latin
+        if width > x - 12:
+            shown = shown[:-1] + "\u2026"
+            break
+        shown += ch
+    return f'<text x="{x}" y="{y}" text-anchor="end"><title>{escape(text)}</title>{escape(shown)}</text>'
 
 
 def _bin_label(bins: list[int], b: int) -> str:
@@ -52,9 +75,10 @@ def _histogram(bins: list[int], before: list[int], after: list[int], width: int 
     first = min([i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a or b] or [0])
     idx = list(range(first, last + 1))
     top = max([*before, *after, 1])
-    left, plot_h = 70, 160
+    left, plot_h, pad = 70, 160, 12  # pad: room above the axis for the top tick's label
     col_w = (width - left - 10) / max(len(idx), 1)
-    parts = [f'<svg width="{width}" height="{plot_h + 48}" role="img">',
+    parts = [f'<svg width="{width}" height="{plot_h + pad + 48}" role="img">',
+             f'<g transform="translate(0 {pad})">',
              f'<line x1="{left - 4}" y1="0" x2="{left - 4}" y2="{plot_h}" stroke="#999"/>',
              f'<text x="12" y="{plot_h / 2:.0f}" transform="rotate(-90 12 {plot_h / 2:.0f})" '
              'text-anchor="middle">documents</text>']
@@ -72,7 +96,7 @@ def _histogram(bins: list[int], before: list[int], after: list[int], width: int 
         parts.append(f'<text x="{x + col_w / 2:.1f}" y="{plot_h + 14}" text-anchor="middle">'
                      f'{_bin_label(bins, b)}</text>')
     parts.append(f'<text x="{left}" y="{plot_h + 34}">document length, characters; '
-                 'grey = input, blue = output</text></svg>')
+                 'grey = input, blue = output</text></g></svg>')
     return "".join(parts)
 
 
@@ -89,19 +113,21 @@ def render_html(report: dict[str, Any]) -> str:
         for key, label, cls in (("records_in", "records in", ""), ("records_kept", "kept", "kept"),
                                 ("records_dropped", "dropped", "dropped"),
                                 ("records_quarantined", "quarantined", "quarantined")))
+    phases = report.get("global_phases", {})
     rows = "".join(
-        f"<tr><td>{escape(s['step'])}</td><td>{s['rows_in']:,}</td><td>{s['rows_out']:,}</td>"
+        f"<tr><td>{_breakable(s['step'])}</td><td>{s['rows_in']:,}</td><td>{s['rows_out']:,}</td>"
         f"<td>{s['bytes_in'] / 1e6:,.2f}</td><td>{s['bytes_out'] / 1e6:,.2f}</td>"
-        f"<td>{s['seconds']:,.2f}</td><td>{_speed(s)}</td></tr>" for s in steps)
+        f"<td>{s['seconds']:,.2f}</td><td>{_global_seconds(phases.get(s['step']))}</td>"
+        f"<td>{_speed(s, phases)}</td></tr>" for s in steps)
     pii = sorted(((k.removeprefix("pii_"), float(v)) for s in steps if s["step"].split(".")[0] == "pii"
                   for k, v in s["counters"].items() if k.startswith("pii_")), key=lambda kv: -kv[1])
     reasons = [(f"{s['step']}: {r}", float(n)) for s in steps for r, n in s["drops"].items()]
-    counters = "".join(f"<tr><td>{escape(s['step'])}</td><td>{escape(k)}</td><td>{v:,}</td></tr>"
+    counters = "".join(f"<tr><td>{_breakable(s['step'])}</td><td class=\"text\">{_breakable(k)}</td><td>{v:,}</td></tr>"
                        for s in steps for k, v in s["counters"].items())
     hist = report["length_histogram"]
     warnings = "".join(f'<li class="warn">{escape(w)}</li>' for w in report["warnings"])
     quarantine = [(k, float(v)) for k, v in report["quarantine_errors"].items()]
-    inputs = "".join(f"<tr><td>{escape(f['file'])}</td><td>{f.get('records_in', 0):,}</td>"
+    inputs = "".join(f"<tr><td>{_breakable(f['file'])}</td><td>{f.get('records_in', 0):,}</td>"
                      f"<td>{f.get('kept', 0):,}</td><td>{f.get('dropped', 0):,}</td>"
                      f"<td>{f.get('quarantined', 0):,}</td></tr>" for f in report["inputs"])
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -115,16 +141,18 @@ def render_html(report: dict[str, Any]) -> str:
 {f'<h2>Warnings</h2><ul>{warnings}</ul>' if warnings else ''}
 <h2>Records through the steps</h2>{_bars([(s['step'], float(s['rows_out'])) for s in steps], color='#1a7f37')}
 <h2>Steps</h2><table><tr><th>step</th><th>records in</th><th>records out</th><th>MB in</th><th>MB out</th>
-<th>seconds</th><th>MB/s</th></tr>{rows}</table>
+<th>seconds</th><th>global s</th><th>MB/s</th></tr>{rows}</table>
+<p>seconds: the step's work on the shards; global s: its global phases (shuffle map, reduce, route,
+finish), summed over the workers' tasks; MB/s: input MB over both.</p>
 <h2>Throughput per step (MB/s of input per busy worker)</h2>
-{_bars([(s['step'], _mbps(s)) for s in steps if s['step'] != 'read'])}
-{_global_table(report.get('global_phases', {}))}
+{_bars([(s['step'], _mbps(s, phases)) for s in steps if s['step'] != 'read'])}
+{_global_table(phases)}
 {_nodes_table(report.get('nodes', {}))}
 <h2>Drop reasons</h2>{_bars(reasons, color='#b35900')}
 {render_contamination(report.get('step_tables', {}))}
 {f"<h2>PII found, by type</h2>{_bars(pii, color='#7b4ad0')}" if pii else ''}
 <h2>Document length, before and after</h2>{_histogram(hist['bin_lower_chars'], hist['before'], hist['after'])}
-<h2>Step counters</h2><table><tr><th>step</th><th>counter</th><th>value</th></tr>{counters}</table>
+<h2>Step counters</h2><table><tr><th>step</th><th class="text">counter</th><th>value</th></tr>{counters}</table>
 <h2>Quarantine</h2>{_bars(quarantine, color='#b3261e')}
 {_groups_section(report.get('by_group'))}
 <h2>Inputs</h2><table><tr><th>file</th><th>in</th><th>kept</th><th>dropped</th><th>quarantined</th></tr>
@@ -139,16 +167,17 @@ def _global_table(phases: dict[str, dict[str, float]]) -> str:
     if not phases:
         return ""
     def tables(p: dict[str, Any]) -> str:
-        return "; ".join(f"{escape(t['path'])} ({t['rows']:,} rows)" for t in p.get("tables", {}).values())
+        return "; ".join(f"{_breakable(t['path'])} ({t['rows']:,} rows)" for t in p.get("tables", {}).values())
 
-    phase_names = ("map", "reduce", "route", "finish")
     rows = "".join(
-        f"<tr><td>{escape(name)}</td><td>{p.get('partitions', 0):,}</td><td>{p.get('shuffled_rows', 0):,}</td>"
-        + "".join(f"<td>{p.get(k, 0):,.2f}</td>" for k in phase_names)
-        + f"<td>{tables(p)}</td><td>{'yes' if p.get('resumed') else 'no'}</td></tr>" for name, p in phases.items())
+        f"<tr><td>{_breakable(name)}</td><td>{p.get('partitions', 0):,}</td><td>{p.get('shuffled_rows', 0):,}</td>"
+        + "".join(f"<td>{p.get(k, 0):,.2f}</td>" for k in _PHASES)
+        + f"<td class=\"text\">{tables(p)}</td><td>{'yes' if p.get('resumed') else 'no'}</td></tr>"
+        for name, p in phases.items())
     return ("<h2>Global steps</h2><table><tr><th>step</th><th>partitions</th><th>rows shuffled</th>"
-            + "".join(f"<th>{k} s</th>" for k in phase_names)
-            + f"<th>tables</th><th>resumed (state from an earlier run)</th></tr>{rows}</table>"
+            + "".join(f"<th>{k} s</th>" for k in _PHASES)
+            + f"<th class=\"text\">tables</th><th>resumed</th></tr>{rows}</table>"
+            + "<p>resumed: the step's state came from an earlier run of this output, not this one.</p>"
             + "".join(f'<p class="warn">{escape(name)}: {escape(note)}</p>'
                       for name, p in phases.items() for note in p.get("notes", [])))
 
@@ -158,7 +187,7 @@ def _nodes_table(nodes: dict[str, dict[str, Any]]) -> str:
     if not nodes:
         return ""
     rows = "".join(
-        f"<tr><td>{escape(name)}</td><td>{n['shard_stages']:,}</td><td>{n['bytes_in'] / 1e6:,.1f}</td>"
+        f"<tr><td>{_breakable(name)}</td><td>{n['shard_stages']:,}</td><td>{n['bytes_in'] / 1e6:,.1f}</td>"
         f"<td>{n['shuffle_tasks']:,}</td><td>{n['peak_rss_mb']:,}</td></tr>" for name, n in nodes.items())
     return ("<h2>Nodes</h2><table><tr><th>node</th><th>shard stages</th><th>MB parsed</th>"
             f"<th>shuffle tasks</th><th>largest worker peak MB</th></tr>{rows}</table>")
@@ -171,7 +200,7 @@ def _groups_section(by_group: dict[str, Any] | None) -> str:
     values = by_group["values"]
     counters = sorted({k for v in values.values() for k in v["counters"]})
     rows = "".join(
-        f"<tr><td>{escape(g)}</td><td>{v['records_in']:,}</td><td>{v['kept']:,}</td><td>{v['dropped_total']:,}</td>"
+        f"<tr><td>{_breakable(g)}</td><td>{v['records_in']:,}</td><td>{v['kept']:,}</td><td>{v['dropped_total']:,}</td>"
         f"<td>{v['bytes_in'] / 1e6:,.2f}</td><td>{v['bytes_out'] / 1e6:,.2f}</td>"
         f"<td>{escape(', '.join(f'{r} {n:,}' for r, n in v['dropped'].items()))}</td>"
         + "".join(f"<td>{v['counters'].get(c, 0):,}</td>" for c in counters) + "</tr>"
@@ -190,7 +219,7 @@ def _stacked(values: dict[str, dict[str, Any]], width: int = 900) -> str:
     for i, (group, v) in enumerate(values.items()):
         y, scale = i * bar_h, (width - label_w - 160) / top
         kept_w, dropped_w = v["kept"] * scale, v["dropped_total"] * scale
-        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{escape(group)}</text>'
+        parts.append(f'{_label(group, label_w - 6, y + 13)}'
                      f'<rect x="{label_w}" y="{y + 2}" width="{kept_w:.1f}" height="{bar_h - 5}" fill="#1a7f37"/>'
                      f'<rect x="{label_w + kept_w:.1f}" y="{y + 2}" width="{dropped_w:.1f}" height="{bar_h - 5}" '
                      f'fill="#b35900"/><text x="{label_w + kept_w + dropped_w + 5:.1f}" y="{y + 13}">'
@@ -205,10 +234,17 @@ def _invocations(report: dict[str, Any]) -> str:
     return f" ({len(runs)} invocations: {' + '.join(f'{t:,.1f}' for t in runs)} s)" if len(runs) > 1 else ""
 
 
-def _speed(step: dict[str, Any]) -> str:
+def _speed(step: dict[str, Any], phases: dict[str, dict[str, Any]]) -> str:
     """MB/s of a step; the read check's time is too small to mean a speed (parsing is not in it)."""
-    return "-" if step["step"] == "read" else f"{_mbps(step):,.1f}"
+    return "-" if step["step"] == "read" else f"{_mbps(step, phases):,.1f}"
 
 
-def _mbps(step: dict[str, Any]) -> float:
-    return step["bytes_in"] / 1e6 / step["seconds"] if step["seconds"] > 0 else 0.0
+def _global_seconds(phase: dict[str, Any] | None) -> str:
+    return "-" if phase is None else f"{sum(phase.get(k, 0) for k in _PHASES):,.2f}"
+
+
+def _mbps(step: dict[str, Any], phases: dict[str, dict[str, Any]]) -> float:
+    """Input MB over the step's shard time plus its global phases: a tokenizer or a dedup does
+    most of its work in the shuffle, so its shard time alone would claim thousands of MB/s."""
+    seconds = step["seconds"] + sum(phases.get(step["step"], {}).get(k, 0) for k in _PHASES)
+    return step["bytes_in"] / 1e6 / seconds if seconds > 0 else 0.0
