@@ -14,6 +14,7 @@ from rich.table import Table
 from curate.config import RecipeError, load_recipe
 from curate.io.formats import InputError
 from curate.io.remote import redact
+from curate.progress import IN_TASK
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Korean corpus curation: clean, pseudonymize PII, filter toxicity, dedup, tokenize.")
@@ -42,7 +43,7 @@ def run(
 
         cfg = loaded.recipe
         engine = get_executor(cfg.executor, cfg.workers, cfg.ray_address)
-        with _progress(quiet) as (callback, log):
+        with ProgressBars(quiet) as (callback, log):
             report = engine.run(loaded, overwrite=overwrite, progress=callback, log=log)
     except (RecipeError, InputError) as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
@@ -125,10 +126,13 @@ PHASE_UNITS = {"reduce": "partitions", "route": "groups", "finish": "task"}
 
 
 def progress_unit(description: str) -> str:
-    return PHASE_UNITS.get(description.rsplit(" ", 1)[-1], "shards")
+    last = description.rsplit(" ", 1)[-1]
+    if IN_TASK in description:  # a count from inside a task ends with its unit (curate/progress.py)
+        return last
+    return PHASE_UNITS.get(last, "shards")
 
 
-class _progress:
+class ProgressBars:
     """Rich progress bars on a terminal; plain lines otherwise."""
 
     def __init__(self, quiet: bool):

@@ -30,6 +30,7 @@ from curate.io import expand, plan_inputs
 from curate.io.plan import Plan
 from curate.io.read import InputSpec, RawShard, iter_raw_shards
 from curate.io.remote import identity
+from curate.progress import IN_TASK
 from curate.report import build_report, write_reports
 from curate.report.card import write_card
 from curate.rules import pack_rules_dir
@@ -47,6 +48,7 @@ def provenance_columns(spec: InputConfig) -> dict[str, tuple[tuple[str, object],
 
 
 Progress = Callable[[str, int, int], None]  # (stage description, shards done, shards total)
+TaskReport = Callable[[int, str, int, int], None]  # (task's index, what, done, total): see map_tasks
 
 
 def fingerprint(loaded: LoadedRecipe, plan: Plan, rules: dict[str, bytes] | None = None) -> dict[str, Any]:
@@ -76,9 +78,11 @@ class Executor(ABC):
     # -- what an executor implements ------------------------------------------------------------
     @abstractmethod
     def map_tasks(self, work: ShardWork, task: Callable[..., Any], args: list[tuple],
-                  done: Callable[[], None] | None = None) -> list[Any]:
+                  done: Callable[[], None] | None = None, report: TaskReport | None = None) -> list[Any]:
         """``task(work, *a)`` for each ``a`` of ``args`` on the workers (one CPU each), results in
-        ``args`` order; ``done`` is called as each finishes. Global steps run as such tasks."""
+        ``args`` order; ``done`` is called as each finishes. Global steps run as such tasks.
+        ``report``, where given, gets what a task says of its own progress (curate/progress.py:
+        ``report(index in args, what, done, total)``), in the driver, while the tasks run."""
 
     @abstractmethod
     def process_stage(self, work: ShardWork, stage: int, shards: list[int],
@@ -245,7 +249,8 @@ class Executor(ABC):
             for phase, task, args in phases:
                 t0 = time.perf_counter()
                 counter = _Counter(progress, f"{label} r{round_} {phase}", len(args), 0)
-                results = self.map_tasks(work, shuffle.measured_task, [(task, *a) for a in args], counter.tick)
+                results = self.map_tasks(work, shuffle.measured_task, [(task, *a) for a in args], counter.tick,
+                                         _InTask(progress, f"{bound.label} r{round_} {phase}"))
                 seconds[phase] += time.perf_counter() - t0
                 peaks[f"r{round_} {phase}"] = max(r["peak_rss_mb"] for r in results)
                 for r in results:
@@ -275,6 +280,22 @@ class _Counter:
         self.done += 1
         if self.progress:
             self.progress(self.description, self.done, self.total)
+
+
+class _InTask:
+    """What a phase's tasks say of their own progress, summed over the tasks: each task's latest
+    (done, total) of each count."""
+
+    def __init__(self, progress: Progress | None, label: str):
+        self.progress, self.label = progress, label
+        self.latest: dict[str, dict[int, tuple[int, int]]] = {}
+
+    def __call__(self, task: int, what: str, done: int, total: int) -> None:
+        tasks = self.latest.setdefault(what, {})
+        tasks[task] = (done, total)
+        if self.progress:
+            self.progress(f"{self.label}{IN_TASK}{what}", sum(d for d, _ in tasks.values()),
+                          sum(t for _, t in tasks.values()))
 
 
 def _describe(stage: Stage) -> str:

@@ -8,27 +8,31 @@ With ``workers: 1`` everything runs in this process, which is easiest to debug.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing as mp
 import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-from curate.executors.driver import Executor
+from curate.executors.driver import Executor, TaskReport
 from curate.executors.ledger import ShardLedger
+from curate.executors.progress_listener import ProgressListener
 from curate.executors.registry import register_executor
 from curate.executors.shard import ShardWork
 from curate.io.read import RawShard
+from curate.progress import reporting_to
 
 _WORK: ShardWork | None = None  # the worker process's copy
+_REPORTS: Any = None  # the worker process's end of the pool's progress queue
 
 
-def _init_worker(work: ShardWork) -> None:
+def _init_worker(work: ShardWork, reports: Any) -> None:
     # Ctrl-C reaches every process of the terminal's group: the driver alone handles it (it stops
     # the workers), so the user sees one line, not a traceback from each worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    global _WORK
-    _WORK = work
+    global _WORK, _REPORTS
+    _WORK, _REPORTS = work, reports
     _WORK.setup()
 
 
@@ -37,9 +41,13 @@ def _run_stage(stage: int, index: int, raw: RawShard | None) -> ShardLedger:
     return _WORK.run_stage(stage, index, raw)
 
 
-def _call(task: Callable[..., Any], args: tuple) -> Any:
+def _call(task: Callable[..., Any], args: tuple, call: tuple[int, int] | None = None) -> Any:
+    """``call``: (the map's number, the task's index) when the driver listens to the task's progress."""
     assert _WORK is not None
-    return task(_WORK, *args)
+    if call is None:
+        return task(_WORK, *args)
+    with reporting_to(lambda what, done, total: _REPORTS.put((*call, what, done, total))):
+        return task(_WORK, *args)
 
 
 @register_executor
@@ -50,12 +58,16 @@ class LocalExecutor(Executor):
         super().__init__(workers)
         self._pool: ProcessPoolExecutor | None = None
         self._pool_work: ShardWork | None = None
+        self._reports: Any = None  # the workers' progress messages (curate/progress.py)
+        self._maps = 0  # map_tasks calls so far: numbers their progress messages
 
     def _get_pool(self, work: ShardWork) -> ProcessPoolExecutor:
         if self._pool is None or self._pool_work is not work:
             self.close()
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
-                                             initializer=_init_worker, initargs=(work,))
+            context = mp.get_context("spawn")
+            self._reports = context.Queue()
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                             initializer=_init_worker, initargs=(work, self._reports))
             self._pool_work = work
         return self._pool
 
@@ -77,19 +89,27 @@ class LocalExecutor(Executor):
             self._pool_work = None
 
     def map_tasks(self, work: ShardWork, task: Callable[..., Any], args: list[tuple],
-                  done: Callable[[], None] | None = None) -> list[Any]:
+                  done: Callable[[], None] | None = None, report: TaskReport | None = None) -> list[Any]:
         if self.workers == 1:
             results = []
-            for a in args:
-                results.append(task(work, *a))
+            for index, a in enumerate(args):
+                with reporting_to(None if report is None else functools.partial(report, index)):
+                    results.append(task(work, *a))
                 if done:
                     done()
             return results
         pool = self._get_pool(work)
-        futures = [pool.submit(_call, task, a) for a in args]
-        for future in futures:
-            future.add_done_callback(lambda _: done() if done else None)
-        return [future.result() for future in futures]
+        self._maps += 1
+        listener = ProgressListener(self._reports, self._maps, report) if report else None
+        try:
+            futures = [pool.submit(_call, task, a, (self._maps, index) if report else None)
+                       for index, a in enumerate(args)]
+            for future in futures:
+                future.add_done_callback(lambda _: done() if done else None)
+            return [future.result() for future in futures]
+        finally:
+            if listener:
+                listener.stop()
 
     def process_stage(self, work: ShardWork, stage: int, shards: list[int],
                       raw: Iterator[RawShard] | None, progress: Callable[[], None]) -> list[ShardLedger]:

@@ -37,12 +37,14 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from curate.config import RecipeError
-from curate.executors.driver import Executor
+from curate.executors.driver import Executor, TaskReport
 from curate.executors.ledger import ShardLedger
+from curate.executors.progress_listener import ProgressListener
 from curate.executors.registry import register_executor
 from curate.executors.shard import ShardWork
 from curate.executors.worker_info import NODE_ENV
 from curate.io.read import RawShard
+from curate.progress import reporting_to
 
 IN_FLIGHT_PER_ACTOR = 2  # one running, one queued: the actor never waits for its next shard's bytes
 PLACEMENT_TIMEOUT = 60.0  # seconds a run with no live actor waits for one to be placed
@@ -84,8 +86,14 @@ class CurateWorker:
     def run_stage(self, ref: list[Any], stage: int, index: int, raw: RawShard | None) -> ShardLedger:
         return self._work(ref).run_stage(stage, index, raw)
 
-    def call(self, ref: list[Any], task: Callable[..., Any], args: tuple) -> Any:
-        return task(self._work(ref), *args)
+    def call(self, ref: list[Any], task: Callable[..., Any], args: tuple, reports: Any = None,
+             call: tuple[int, int] | None = None) -> Any:
+        """``reports``: a Ray queue the driver reads the task's progress from, ``call`` its
+        (map's number, task's index)."""
+        if reports is None or call is None:
+            return task(self._work(ref), *args)
+        with reporting_to(lambda what, done, total: reports.put_nowait((*call, what, done, total))):
+            return task(self._work(ref), *args)
 
 
 @register_executor
@@ -278,7 +286,7 @@ class RayExecutor(Executor):
                 on_result(key, result)
 
     def map_tasks(self, work: ShardWork, task: Callable[..., Any], args: list[tuple],
-                  done: Callable[[], None] | None = None) -> list[Any]:
+                  done: Callable[[], None] | None = None, report: TaskReport | None = None) -> list[Any]:
         results: list[Any] = [None] * len(args)
 
         def store(key: int, result: Any) -> None:
@@ -286,7 +294,19 @@ class RayExecutor(Executor):
             if done:
                 done()
 
-        self._map(work, "call", ((k, (task, a)) for k, a in enumerate(args)), store)
+        if report is None:
+            self._map(work, "call", ((k, (task, a)) for k, a in enumerate(args)), store)
+            return results
+        from ray.util.queue import Queue
+
+        ray = self._ray()
+        reports = Queue(actor_options={"num_cpus": 0})  # placed even while the workers hold every CPU
+        listener = ProgressListener(reports, 0, report)
+        try:
+            self._map(work, "call", ((k, (task, a, reports, (0, k))) for k, a in enumerate(args)), store)
+        finally:
+            listener.stop()
+            ray.kill(reports.actor)
         return results
 
     def process_stage(self, work: ShardWork, stage: int, shards: list[int],

@@ -48,6 +48,8 @@ def train(
     rare_rule: Annotated[str, typer.Option(help="syllables, suffixes, runs or whole")] = "syllables",
 ) -> None:
     """Train DIR/tokenizer.json: Kiwi morphemes for training only, none at inference."""
+    from curate.cli import ProgressBars
+    from curate.progress import IN_TASK, reporting_to
     from curate.tokenizer.build import TrainOptions, train_from_texts
 
     t0 = time.perf_counter()
@@ -58,7 +60,9 @@ def train(
                            analyse_min_count=analyse_min_count, rare_rule=rare_rule)  # type: ignore[arg-type]
     typer.echo(f"training on {texts.len():,} texts ({texts.str.len_bytes().sum() / 1e6:,.1f} MB): counting "
                "words, cutting them into morphemes with Kiwi, then merges", err=True)
-    result = train_from_texts(texts, options, out_dir)
+    with ProgressBars(quiet=False) as (bars, _), reporting_to(lambda what, done, total: bars(
+            f"tokenizer{IN_TASK}{what}", done, total)):
+        result = train_from_texts(texts, options, out_dir)
     mb = round(texts.str.len_bytes().sum() / 1e6, 3)
     summary = {"path": str(result.path), "texts": texts.len(), "mb": mb,
                "seconds": {"read": round(read, 3), **result.seconds}, **result.stats}

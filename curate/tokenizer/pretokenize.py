@@ -15,7 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import polars as pl
 
-from curate.tokenizer.morphemes import iter_pieces, load_kiwi
+from curate.progress import advance
+from curate.tokenizer.morphemes import CHUNK, iter_pieces, load_kiwi
 from curate.tokenizer.rare import RareRule, cut_rare
 from curate.tokenizer.words import split_word
 
@@ -24,26 +25,40 @@ SLICE = 50_000  # distinct eojeols per task: large enough to amortize, small eno
 # characters): one string per eojeol is ~5x cheaper to build a Polars column from (and to send
 # between processes) than a list of strings, and ``str.split`` restores the pieces exactly.
 SEP = " "
+KIWI_WORDS = "Kiwi, distinct words"  # the progress count of eojeols cut (curate/progress.py)
 
 _KIWI = None  # the worker process's analyzer
 
 
-def _cut_slice(eojeols: list[str], max_chars: int, group: int) -> list[str]:
+def _cut_slice(eojeols: list[str], max_chars: int, group: int, before: int = 0, total: int = 0) -> list[str]:
+    """One slice's pieces; ``before`` eojeols of ``total`` were cut already (for progress)."""
     global _KIWI
     if _KIWI is None:
         _KIWI = load_kiwi(1)
-    return [SEP.join(p) for p in iter_pieces(_KIWI, eojeols, max_chars, group)]
+    out = []
+    for pieces in iter_pieces(_KIWI, eojeols, max_chars, group):
+        out.append(SEP.join(pieces))
+        if len(out) % CHUNK == 0:
+            advance(KIWI_WORDS, before + len(out), total)
+    return out
 
 
 def cut_eojeols(eojeols: list[str], n_workers: int = 2, max_chars: int = 100,
                 group: int = 256) -> list[str]:
     """Morpheme pieces of each eojeol, in order, joined by ``SEP``."""
     slices = [eojeols[i:i + SLICE] for i in range(0, len(eojeols), SLICE)]
+    out: list[str] = []
+    advance(KIWI_WORDS, 0, len(eojeols))
     if n_workers <= 1 or len(slices) <= 1:
-        return [p for s in slices for p in _cut_slice(s, max_chars, group)]
-    with ProcessPoolExecutor(n_workers, mp_context=mp.get_context("spawn")) as pool:
-        results = pool.map(_cut_slice, slices, [max_chars] * len(slices), [group] * len(slices))
-        return [p for r in results for p in r]
+        for s in slices:
+            out.extend(_cut_slice(s, max_chars, group, len(out), len(eojeols)))
+    else:
+        with ProcessPoolExecutor(n_workers, mp_context=mp.get_context("spawn")) as pool:
+            for result in pool.map(_cut_slice, slices, [max_chars] * len(slices), [group] * len(slices)):
+                out.extend(result)
+                advance(KIWI_WORDS, len(out), len(eojeols))
+    advance(KIWI_WORDS, len(out), len(eojeols))
+    return out
 
 
 def pretokenize_counts(counts: pl.DataFrame, n_workers: int = 2, max_chars: int = 100,

@@ -24,6 +24,7 @@ from typing import Literal
 import polars as pl
 from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 
+from curate.progress import advance, counted
 from curate.tokenizer.specials import SpecialTokens
 from curate.tokenizer.words import WORD_PATTERN
 
@@ -60,7 +61,8 @@ def training_lines(table: pl.DataFrame) -> Iterator[str]:
     mapped = pl.Series([to_byte_level(p) for p in distinct.to_list()], dtype=pl.Utf8)
     rows = (exploded.with_columns(pl.col("pieces").replace_strict(distinct, mapped))
             .group_by("_w", maintain_order=True).agg(pl.col("pieces").str.join(" "), pl.col("count").first()))
-    for line, count in zip(rows["pieces"].to_list(), rows["count"].to_list(), strict=True):
+    lines = zip(rows["pieces"].to_list(), rows["count"].to_list(), strict=True)
+    for line, count in counted(lines, "trainer reads, distinct words", rows.height, every=20_000):
         yield (line + " ") * count
 
 
@@ -94,7 +96,10 @@ def train_from_lines(lines: Iterator[str], vocab_size: int, algorithm: Algorithm
     model, trainer = _trainer(algorithm, vocab_size, specials, min_frequency)
     tokenizer = Tokenizer(model)
     tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    # the trainer counts pairs as it reads, then merges with no progress to report: one step
+    advance(f"{algorithm} training, task", 0, 1)
     tokenizer.train_from_iterator(lines, trainer)
+    advance(f"{algorithm} training, task", 1, 1)
     if algorithm == "wordpiece":
         tokenizer = _complete_wordpiece(tokenizer, specials)
     return finish(tokenizer, algorithm, specials)
