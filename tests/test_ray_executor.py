@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import ClassVar
 
@@ -169,3 +171,18 @@ def test_a_shard_that_kills_every_worker_ends_the_run(tmp_path):
         run(recipe, "ray", 2)
     named = str(caught.value).split(" w")[0].split(" ", 1)[1].split(", ")
     assert "3" in named, caught.value  # shard 3 holds record 35; one queued behind it may die with it
+
+
+def test_a_ray_run_from_the_command_line_prints_only_curates_own_lines(tmp_path):
+    """Issue 21: a normal Ray run printed Ray's token-auth notice (and, reported once, a
+    core_worker.cc error line) among curate's own lines."""
+    recipe = write_recipe(tmp_path, [str(REPO / "samples" / "sample_corpus.jsonl")],
+                          [{"step": "normalize"}, {"step": "dedup_exact"}], key={"env": "NO_SUCH_KEY_ENV"})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
+    done = subprocess.run([sys.executable, "-c", "from curate.cli import main; main()", "run", str(recipe),
+                           "--executor", "ray", "--workers", "2"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "records in" in done.stdout
+    for noise in ("Token authentication", "core_worker", "Traceback", "WARNING", "(raylet)"):
+        assert noise not in done.stderr, done.stderr[-2000:]

@@ -30,6 +30,7 @@ module only when "ray" is asked for.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections import deque
@@ -125,6 +126,9 @@ class RayExecutor(Executor):
             if self.address:
                 ray.init(address=self.address, log_to_driver=False)
             else:
+                # Ray's default token authentication stays on; its notice of that on every run
+                # ("Token authentication is enabled for this Ray cluster ...") is not shown.
+                logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
                 # A private local cluster bound to loopback, sized by ``workers``; "local", because
                 # without an address Ray joins a cluster that `ray start` left on this machine.
                 # Niceness 0 (Ray's default is 15): the actors are this run's workers, as the local
