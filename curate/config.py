@@ -1,19 +1,17 @@
 """Recipes: YAML files of named steps, validated with pydantic.
 
-Every error names the file, the line and the key (``recipe.yaml:12: steps[2].min_chars: ...``):
-the YAML is composed node by node so that each key keeps the line it came from.
+Every error names the file, the line and the key (``recipe.yaml:12: steps[2].min_chars: ...``;
+curate/yaml_source.py keeps each key's line).
 Relative paths in a recipe are resolved against the recipe's own directory, so a
 recipe runs the same from any working directory.
 """
 
 from __future__ import annotations
 
-import glob
 import os
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -21,10 +19,7 @@ from curate.io.remote import is_url
 from curate.rules import use_rules_dir
 from curate.runner import step_labels
 from curate.steps import Step, get_step_class, step_names
-
-
-class RecipeError(ValueError):
-    """A recipe that cannot run, with the place in the file that says why."""
+from curate.yaml_source import RecipeError, Where, line_of, raise_validation, read_mapping, resolve_paths
 
 
 class InputPath(BaseModel):
@@ -167,87 +162,6 @@ class LoadedRecipe(BaseModel):
         return step_labels(self.steps)
 
 
-def _compose_with_lines(text: str, source: str) -> tuple[Any, dict[tuple, int]]:
-    """Parse YAML, returning the data and a map from key path to 1-based line."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        raise RecipeError(f"{source}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
-    lines: dict[tuple, int] = {}
-    constructor = yaml.SafeLoader("")  # turns scalar nodes into Python values (ints, bools, ...)
-
-    def walk(node: yaml.Node, path: tuple) -> Any:
-        lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            out = {}
-            for key_node, value_node in node.value:
-                key = key_node.value
-                if key in out:  # YAML says keys are unique; PyYAML would silently keep the last
-                    raise RecipeError(f"{source}:{key_node.start_mark.line + 1}: {_dotted((*path, key))}: "
-                                      f"duplicate key (first on line {lines[(*path, key)]})")
-                out[key] = walk(value_node, (*path, key))
-                lines[(*path, key)] = key_node.start_mark.line + 1  # the key's line, not its value's
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [walk(item, (*path, i)) for i, item in enumerate(node.value)]
-        return constructor.construct_object(node, deep=True)
-
-    return (walk(root, ()) if root is not None else None), lines
-
-
-def _where(lines: dict[tuple, int], loc: tuple) -> int:
-    for end in range(len(loc), -1, -1):
-        if loc[:end] in lines:
-            return lines[loc[:end]]
-    return 0
-
-
-def _dotted(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
-
-
-def _raise_validation(exc: ValidationError, source: str, lines: dict[tuple, int], prefix: tuple = ()) -> None:
-    messages = []
-    for err in exc.errors():
-        loc = (*prefix, *err["loc"])
-        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-        messages.append(f"{source}:{_where(lines, loc)}: {_dotted(loc)}: {msg}")
-    raise RecipeError("\n".join(messages)) from None
-
-
-def _resolve_paths(value: Any, base: Path, where: _Where, loc: tuple, path_keys: tuple[str, ...],
-                   key: str = "") -> Any:
-    """Make relative file paths in step parameters absolute (keys named path, *_path, *_file,
-    *_dir, or one of the step's ``path_keys``) and check that each names something that
-    exists, so a missing evaluation set fails here, with its line, before any worker starts."""
-    if isinstance(value, dict):
-        return {k: _resolve_paths(v, base, where, (*loc, k), path_keys, k) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_resolve_paths(v, base, where, (*loc, i), path_keys, key) for i, v in enumerate(value)]
-    if isinstance(value, str) and (key == "path" or key.endswith(("_path", "_file", "_dir")) or key in path_keys):
-        p = Path(value).expanduser()
-        resolved = str(p if p.is_absolute() else (base / p).resolve())
-        if not os.path.exists(resolved) and not glob.glob(resolved, recursive=True):
-            raise RecipeError(f"{where(loc)}: no such file or directory: {resolved}")
-        return resolved
-    return value
-
-
-class _Where:
-    """``file:line: key.path`` for a place in the recipe."""
-
-    def __init__(self, source: str, lines: dict[tuple, int]):
-        self.source, self.lines = source, lines
-
-    def __call__(self, loc: tuple) -> str:
-        return f"{self.source}:{_where(self.lines, loc)}: {_dotted(loc)}"
-
-
 def build_steps(entries: list[dict[str, Any]], source: str = "<recipe>",
                 lines: dict[tuple, int] | None = None, base_dir: Path | None = None) -> list[Step]:
     lines = lines or {}
@@ -258,16 +172,16 @@ def build_steps(entries: list[dict[str, Any]], source: str = "<recipe>",
         try:
             cls = get_step_class(name)
         except KeyError:
-            line = _where(lines, ("steps", i, "step"))
+            line = line_of(lines, ("steps", i, "step"))
             raise RecipeError(f"{source}:{line}: steps[{i}].step: unknown step {name!r}; "
                               f"known steps: {', '.join(step_names())}") from None
         if base_dir is not None:
-            params = _resolve_paths(params, base_dir, _Where(source, lines), ("steps", i), cls.path_keys)
+            params = resolve_paths(params, base_dir, Where(source, lines), ("steps", i), cls.path_keys)
         try:
             step = cls(**params)
         except ValidationError as exc:
-            _raise_validation(exc, source, lines, ("steps", i))
-        step._origin = f"{source}:{_where(lines, ('steps', i))}: steps[{i}]"
+            raise_validation(exc, source, lines, ("steps", i))
+        step._origin = f"{source}:{line_of(lines, ('steps', i))}: steps[{i}]"
         steps.append(step)
     _check_labels(steps, source, lines)
     _check_columns(steps, source, lines)
@@ -280,7 +194,7 @@ def _check_labels(steps: list[Step], source: str, lines: dict[tuple, int]) -> No
     seen: dict[str, int] = {}
     for i, label in enumerate(step_labels(steps)):
         if label in seen:
-            raise RecipeError(f"{source}:{_where(lines, ('steps', i))}: steps[{i}]: label {label!r} is taken by "
+            raise RecipeError(f"{source}:{line_of(lines, ('steps', i))}: steps[{i}]: label {label!r} is taken by "
                               f"steps[{seen[label]}]; give one of them another label:")
         seen[label] = i
 
@@ -291,7 +205,7 @@ def _check_columns(steps: list[Step], source: str, lines: dict[tuple, int]) -> N
     for i, step in enumerate(steps):
         for column in step.columns_written():
             if column in writer:
-                raise RecipeError(f"{source}:{_where(lines, ('steps', i))}: steps[{i}]: writes column {column!r}, "
+                raise RecipeError(f"{source}:{line_of(lines, ('steps', i))}: steps[{i}]: writes column {column!r}, "
                                   f"as steps[{writer[column]}] does; only one step may write a column")
             writer[column] = i
 
@@ -301,23 +215,9 @@ def _check_review(steps: list[Step], source: str, lines: dict[tuple, int]) -> No
     pii = [i for i, step in enumerate(steps) if step.name == "pii"]
     for i, step in enumerate(steps):
         if step.keep_dropped_text and pii and i < pii[0]:
-            raise RecipeError(f"{source}:{_where(lines, ('steps', i))}: steps[{i}]: keep_dropped_text before "
+            raise RecipeError(f"{source}:{line_of(lines, ('steps', i))}: steps[{i}]: keep_dropped_text before "
                               f"the pii step (steps[{pii[0]}]) would keep text with PII untreated; "
                               "move the pii step before it")
-
-
-def read_mapping(path: Path, noun: str, holds: str) -> tuple[dict[str, Any], dict[tuple, int]]:
-    """A YAML file that must be a mapping (a recipe, a task file), with the line of every key;
-    a file that cannot be read or is not a mapping is a RecipeError naming it."""
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RecipeError(f"{source}: cannot read {noun}: {exc.strerror}") from None
-    data, lines = _compose_with_lines(text, source)
-    if not isinstance(data, dict):
-        raise RecipeError(f"{source}:1: a {noun} is a mapping with {holds}")
-    return data, lines
 
 
 def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedRecipe:
@@ -330,7 +230,7 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Lo
     try:
         recipe = Recipe.model_validate(data)
     except ValidationError as exc:
-        _raise_validation(exc, source, lines)
+        raise_validation(exc, source, lines)
     base = path.resolve().parent
     def resolved(p: str) -> str:
         return p if is_url(p) else os.path.normpath(base / Path(p).expanduser())  # URLs as written
@@ -343,7 +243,7 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Lo
         key_file = Path(recipe.key.file).expanduser()
         recipe.key.file = str(key_file if key_file.is_absolute() else base / key_file)
         if not os.path.isfile(recipe.key.file):
-            raise RecipeError(f"{source}:{_where(lines, ('key', 'file'))}: key.file: no such file: {recipe.key.file}")
+            raise RecipeError(f"{source}:{line_of(lines, ('key', 'file'))}: key.file: no such file: {recipe.key.file}")
     settings = {}
     for key, value in (overrides or {}).items():
         if value is None:
@@ -364,7 +264,7 @@ def load_recipe(path: str | Path, overrides: dict[str, Any] | None = None) -> Lo
     if recipe.rules:
         recipe.rules = os.path.normpath(base / Path(recipe.rules).expanduser())
         if not os.path.isdir(recipe.rules):
-            raise RecipeError(f"{source}:{_where(lines, ('rules',))}: rules: no such directory: {recipe.rules}")
+            raise RecipeError(f"{source}:{line_of(lines, ('rules',))}: rules: no such directory: {recipe.rules}")
     use_rules_dir(recipe.rules)  # steps read their rule defaults when built, just below
     steps = add_length_floor(build_steps(recipe.steps, source, lines, base))
     return LoadedRecipe(recipe=recipe, steps=steps, source=source, base_dir=base)

@@ -17,10 +17,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from curate.config import KeyConfig, RecipeError, _raise_validation, _resolve_paths, _Where, read_mapping, steps_named
+from curate.config import KeyConfig, steps_named
 from curate.instruct.template import TemplateError, placeholders
 from curate.rules import load_yaml, rules_dirs, use_rules_dir
 from curate.steps.decontaminate import Benchmark
+from curate.yaml_source import RecipeError, Where, raise_validation, read_mapping, resolve_paths
 
 TASKS_DIR = "instruct/tasks"
 # Splits that hold what a model is judged on: never read as training examples.
@@ -275,15 +276,15 @@ def load_tasks(path: str | Path) -> LoadedTasks:
     path = Path(path)
     source = str(path)
     data, lines = read_mapping(path, "task file", "tasks (and evaluation, steps, ...)")
-    where = _Where(source, lines)
+    where = Where(source, lines)
     base = path.resolve().parent
     steps_raw = data.pop("steps", [])
-    data = _resolve_paths(data, base, where, (), ("tokenizer", "rules"))
+    data = resolve_paths(data, base, where, (), ("tokenizer", "rules"))
     use_rules_dir(data.get("rules") if isinstance(data.get("rules"), str) else None)
     try:
         spec = TaskFile.model_validate({**data, "steps": steps_raw})
     except ValidationError as exc:
-        _raise_validation(exc, source, lines)
+        raise_validation(exc, source, lines)
     if spec.key.file and not os.path.isabs(spec.key.file):
         spec.key.file = str(base / spec.key.file)
     _check(spec, where)
@@ -296,7 +297,7 @@ def load_tasks(path: str | Path) -> LoadedTasks:
     return LoadedTasks(spec=spec, steps=steps, source=source)
 
 
-def _check(spec: TaskFile, where: _Where) -> None:
+def _check(spec: TaskFile, where: Where) -> None:
     """Names unique; seen and unseen benchmarks as declared; no evaluation file read as a task."""
     names = [t.label_name for t in spec.tasks]
     for i, name in enumerate(names):
