@@ -7,6 +7,12 @@ every process on the machine maps the same pages); from an object store a copy i
 temporary directory, downloaded once per node (a finished copy is renamed into place, so
 workers of one node that race both end up using one whole copy). Nothing is pickled per
 worker, and the state is rebuilt on every invocation from the files the recipe names.
+
+A node's copy is named by the output and by the content's digest (``MANIFEST``, written last by
+the driver): a rebuilt state with other content but the same file names (a benchmark edited
+between runs) is downloaded again, never taken from the earlier copy, and the node's copies of
+earlier states of the same output are removed then. What stays on a node after a run is one
+copy per output; the output's lock keeps a second run of it from using them meanwhile.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from curate.executors.store import Store
+
+MANIFEST = "MANIFEST"  # the digest of the state's files, written after them
 
 
 def shared_prefix(label: str) -> str:
@@ -37,8 +45,12 @@ def build_shared(store: Store, steps: list[tuple[str, Any]], log: Callable[[str]
         with tempfile.TemporaryDirectory(prefix="curate-shared-") as tmp:
             summaries[label] = step.write_shared(Path(tmp))
             files = sorted(p for p in Path(tmp).iterdir() if p.is_file())
+            digest = hashlib.sha256()
             for path in files:
-                store.write_bytes(f"{prefix}/{path.name}", path.read_bytes())
+                content = path.read_bytes()
+                store.write_bytes(f"{prefix}/{path.name}", content)
+                digest.update(f"{path.name}\0{len(content)}\0".encode() + hashlib.sha256(content).digest())
+            store.write_bytes(f"{prefix}/{MANIFEST}", digest.hexdigest().encode("ascii"))
             size = sum(p.stat().st_size for p in files)
         log(f"{label}: shared state built once for every worker ({len(files)} files, {size / 1e6:,.1f} MB)")
     return summaries
@@ -50,18 +62,21 @@ def local_shared_dir(store: Store, label: str) -> Path:
     local = store.local_path(prefix)
     if local is not None:
         return local
-    digest = hashlib.sha256(store.locate(prefix).encode("utf-8")).hexdigest()[:20]
-    names = sorted(store.list(prefix, "*"))
-    stamp = hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()[:8]
-    target = Path(tempfile.gettempdir()) / "curate-shared" / f"{digest}-{stamp}"
+    output = hashlib.sha256(store.locate(prefix).encode("utf-8")).hexdigest()[:20]
+    content = store.read_bytes(f"{prefix}/{MANIFEST}").decode("ascii")[:16]
+    root = Path(tempfile.gettempdir()) / "curate-shared"
+    target = root / f"{output}-{content}"
     if target.exists():
         return target
-    partial = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent.mkdir(parents=True, exist_ok=True)
-                                    or target.parent))
-    for name in names:
+    root.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=root))
+    for name in sorted(store.list(prefix, "*")):
         (partial / name).write_bytes(store.read_bytes(f"{prefix}/{name}"))
     try:
         os.rename(partial, target)
     except OSError:  # another worker of this node finished first: use its copy
         shutil.rmtree(partial, ignore_errors=True)
+    for earlier in root.glob(f"{output}-*"):  # this output's earlier states: no run uses them now
+        if earlier != target:
+            shutil.rmtree(earlier, ignore_errors=True)
     return target
