@@ -104,22 +104,23 @@ def _quote_rewrites() -> tuple[str, tuple[tuple[str, str], ...]]:
 
 def _join_quotations(texts: pl.Series) -> pl.Series:
     """Undo every boundary inside a quotation: each pass undoes the first one of each quotation,
-    over the texts that still have one (a few in news, none in most reviews). Only texts with a
+    over the texts the pass before changed (a few in news, none in most reviews). Only texts with a
     quotation mark and a line break are searched at all: two literal scans, 4x cheaper."""
     marks, rewrites = _quote_rewrites()
     if not rewrites:
         return texts
-    any_left = "|".join(f"(?:{pattern})" for pattern, _ in rewrites)
     rows = (texts.str.contains("\n", literal=True) & texts.str.contains(marks)).arg_true()
     for _ in range(1000):  # a quotation of 1,000 sentences is past any real text
-        # Only the texts changed by the last pass can have a boundary left inside a quotation.
-        rows = rows.filter(texts.gather(rows).str.contains(any_left))
         if rows.len() == 0:
             break
-        done = texts.gather(rows).to_frame("t")
+        before = texts.gather(rows)
+        after = before
         for pattern, replacement in rewrites:
-            done = done.select(pl.col("t").str.replace_all(pattern, replacement))
-        texts = texts.scatter(rows, done["t"])
+            after = after.str.replace_all(pattern, replacement)
+        changed = after != before
+        # Only the texts this pass changed can have a boundary left inside a quotation.
+        rows = rows.filter(changed)
+        texts = texts.scatter(rows, after.filter(changed))
     return texts
 
 
