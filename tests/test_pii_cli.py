@@ -127,3 +127,17 @@ def test_short_key_file_or_env_key_is_a_clear_error(tmp_path):
     for done in (_run(["--key-file", str(short)], "x\n"), _run([], "x\n", env_key="tiny-key")):
         assert done.returncode == 2 and "8 bytes" in done.stderr and "16" in done.stderr and done.stdout == ""
         assert "tiny" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_lines_without_the_field_are_warned_about_with_a_count():
+    """A mistyped --field passes every line through untreated: that must not go unnoticed."""
+    stdin = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in
+                    [{"txt": LINES[0]}, {"text": LINES[0]}, [1, 2], {"txt": LINES[2]}])
+    done = _run(["--field", "text", "--mode", "mask"], stdin)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.splitlines()
+    assert json.loads(out[1])["text"] == "배송 문의는 [전화번호] 로 연락 주세요."
+    assert json.loads(out[0]) == {"txt": LINES[0]} and out[2] == "[1, 2]"  # through, unchanged
+    assert "warning: line 1: no field 'text'" in done.stderr
+    assert "warning: 3 line(s) had no field 'text' and passed through unchanged" in done.stderr
+    assert "010-2345-6789" not in done.stderr  # the warning names lines, never values

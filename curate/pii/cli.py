@@ -29,6 +29,7 @@ from curate.pii.pseudonymizer import MODES, Pseudonymizer
 
 INVALID_UTF8 = "invalid_utf8_lines"
 NOT_JSON = "not_json_lines"
+NO_FIELD = "lines_without_field"
 app = typer.Typer(add_completion=False, help="Pseudonymize PII in text read from stdin.")
 
 
@@ -59,6 +60,9 @@ def pseudonymize(
                                warn=lambda message: typer.echo(f"warning: {message}", err=True))
     finally:
         sys.stdout.buffer.flush()
+    if totals[NO_FIELD]:
+        typer.echo(f"warning: {totals[NO_FIELD]:,} line(s) had no field {field!r} and passed through unchanged",
+                   err=True)
     if totals[INVALID_UTF8]:
         typer.echo(f"note: {totals[INVALID_UTF8]} line(s) held invalid UTF-8, written with U+FFFD", err=True)
     if stats:
@@ -141,6 +145,10 @@ def _rewrite(lines: list[str], p: Pseudonymizer, field: str | None, totals: Coun
             for container, key in _strings_in(record, field):
                 slots.append((i, container, key))
                 values.append(container[key])
+        else:  # passes through untreated: a mistyped --field must not go unnoticed
+            if not totals[NO_FIELD] and warn is not None:
+                warn(f"line {first_line + i}: no field {field!r}; lines without it pass through unchanged")
+            totals[NO_FIELD] += 1
     texts, counts = p.pseudonymize_batch(values, return_counts=True)
     totals.update(counts)
     out = list(bodies)  # lines without the field pass through unchanged
