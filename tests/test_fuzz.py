@@ -84,7 +84,7 @@ def test_a_bank_name_is_not_found_inside_a_latin_word():
     """Found by fuzz_pii.py: the bank list's "NH" matched inside "sujinhwa" (a faked URL), so a
     number after the URL was a bank account in the pseudonymized text and not in the original:
     the value the original left untouched was then found again. Word lists now keep Latin words
-    whole, as the context words written in patterns.yaml already did."""
+    whole, as the context words written in the type files (rules/pii/types) already did."""
     from curate.pii import Pseudonymizer
 
     p = Pseudonymizer(key=b"fuzz-pii-key-0123456789")

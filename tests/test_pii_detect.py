@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from curate.pii.catalog import pii_types
 from curate.pii.detect import SPAN_SCHEMA, Detector
-from curate.rules import load_yaml
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -209,8 +209,8 @@ def test_representative_number_lookalikes_untouched(detector, text):
 
 
 def test_phone_rep_is_declared_public_and_opt_in():
-    spec = load_yaml("pii/types.yaml")["phone_rep"]
-    assert spec == {"tag": "[대표번호]", "private": False, "default": False}
+    spec = pii_types()["phone_rep"]
+    assert (spec.tag, spec.private, spec.default) == ("[대표번호]", False, False)
 
 
 def test_batch_agrees_with_single_and_keeps_row_order(detector):
@@ -229,7 +229,7 @@ def test_types_selects_and_unknown_raises():
     assert found(only_email, "hong@naver.com, 010-1234-5678") == [("hong@naver.com", "email")]
     with pytest.raises(ValueError):
         Detector(types=["shoe_size"])
-    defaults = {name for name, spec in load_yaml("pii/types.yaml").items() if spec["default"]}
+    defaults = {name for name, spec in pii_types().items() if spec.default}
     assert set(Detector().types) == defaults
 
 
@@ -299,7 +299,7 @@ def test_candidate_passes_lose_nothing_on_real_text(opt_in):
     assert len(expected) > 10  # the comparison covered real detections
 
 
-TYPES = set(load_yaml("pii/types.yaml"))
+TYPES = set(pii_types())
 PIECES = st.sampled_from(
     [
         "홍길동",
@@ -391,7 +391,7 @@ ADVERSARIAL = [
 
 @pytest.fixture(scope="module")
 def everything() -> Detector:
-    return Detector(types=list(load_yaml("pii/types.yaml")))
+    return Detector(types=list(pii_types()))
 
 
 @pytest.mark.parametrize("unit", [*ADVERSARIAL, "홍길동 씨 ", "김철수(35)", "김씨", "가나다 기자", "님"])

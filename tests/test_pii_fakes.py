@@ -8,16 +8,13 @@ import re
 import pytest
 
 from curate.pii import fakes
-from curate.pii.validators import (
-    brn_valid,
-    frn_plausible,
-    frn_valid,
-    ipv4_valid,
-    ipv6_valid,
-    luhn_valid,
-    mac_valid,
-    rrn_valid,
-)
+from curate.pii.type_code.brn import brn_valid
+from curate.pii.type_code.card import luhn_valid
+from curate.pii.type_code.frn import frn_plausible, frn_valid
+from curate.pii.type_code.ipv4 import ipv4_valid
+from curate.pii.type_code.ipv6 import ipv6_valid
+from curate.pii.type_code.mac import mac_valid
+from curate.pii.type_code.rrn import rrn_valid
 
 SEEDS = range(60)
 
@@ -278,16 +275,10 @@ def test_distinct_values_never_share_a_fake_and_valid_numbers_stay_valid():
 
     from curate.pii import Pseudonymizer
     from curate.pii.fpe import Permutation
-    from curate.pii.validators import (
-        brn_check_digit,
-        brn_valid,
-        frn_check_digit,
-        frn_valid,
-        luhn_check_digit,
-        luhn_valid,
-        rrn_check_digit,
-        rrn_valid,
-    )
+    from curate.pii.type_code.brn import brn_check_digit
+    from curate.pii.type_code.card import luhn_check_digit
+    from curate.pii.type_code.frn import frn_check_digit
+    from curate.pii.type_code.rrn import rrn_check_digit
 
     p = Pseudonymizer(key=b"one-to-one-test-key-0123456789")
     rng = random.Random(7)
@@ -300,7 +291,7 @@ def test_distinct_values_never_share_a_fake_and_valid_numbers_stay_valid():
 
     def card() -> str:
         partial = rng.choice(["4", "5", "9"]) + "".join(rng.choice("0123456789") for _ in range(14))
-        number = partial + luhn_check_digit(partial)
+        number = partial + str(luhn_check_digit(partial))
         return "-".join(number[i:i + 4] for i in range(0, 16, 4))
 
     def brn() -> str:

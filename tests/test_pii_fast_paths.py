@@ -1,5 +1,5 @@
 """The detector's fast paths give exactly what the plain patterns give: anchored pattern search
-(rules/pii/patterns.yaml `anchor`) against ``regex.finditer`` on the eval sets, hand-made edge
+(`anchor` in rules/pii/types/<type>.yaml) against ``regex.finditer`` on the eval sets, hand-made edge
 cases and random strings built from the pieces the patterns look for; the Polars pass that lets
 rows skip the hard negatives never skips a row where one matches."""
 

@@ -12,7 +12,7 @@ import pytest
 
 from curate.pii import Pseudonymizer, key_from_env_or_file
 from curate.pii.keys import KeyFileError
-from curate.pii.validators import rrn_valid
+from curate.pii.type_code.rrn import rrn_valid
 
 KEY = b"test-key-0123456789"
 

@@ -11,7 +11,10 @@ import random
 
 from faker import Faker
 
-from curate.pii.validators import brn_valid, frn_check_digit, luhn_check_digit, rrn_check_digit
+from curate.pii.type_code.brn import brn_valid
+from curate.pii.type_code.card import luhn_check_digit
+from curate.pii.type_code.frn import frn_check_digit
+from curate.pii.type_code.rrn import rrn_check_digit
 from curate.rules import load_words
 
 
@@ -221,12 +224,12 @@ def health_insurance(rng: random.Random, fake: Faker) -> str:
 def card(rng: random.Random, fake: Faker) -> str:
     if rng.random() < 0.15:  # Amex 4-6-5
         body = rng.choice(["34", "37"]) + _digits(rng, 12)
-        full = body + luhn_check_digit(body)
+        full = body + str(luhn_check_digit(body))
         sep = rng.choice(["-", " ", ""])
         return sep.join([full[:4], full[4:10], full[10:]])
     prefix = rng.choice(["4", "5" + str(rng.randint(1, 5)), "9410", "9420", "9430", "3565", "6253"])
     body = prefix + _digits(rng, 15 - len(prefix))
-    full = body + luhn_check_digit(body)
+    full = body + str(luhn_check_digit(body))
     sep = rng.choice(["-", "-", " ", ""])
     return sep.join(full[i : i + 4] for i in range(0, 16, 4))
 

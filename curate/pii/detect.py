@@ -1,12 +1,12 @@
 """Korean PII detector: Polars finds candidate rows, Python validates and scores only those.
 
-The candidate passes run lookaround-free (Rust) regexes from ``rules/pii/patterns.yaml`` over the
-whole column: a cheap prefilter, then the union of the types' candidate regexes, then each type's
-own candidate regex on the surviving rows; most text has no candidate and never reaches Python.
-On candidate rows the precise
-``regex`` patterns (explicit ASCII boundaries, so Hangul particles never block a match) find
-spans, validators and context words set each span's score, and overlaps are resolved by score,
-then length.
+The candidate passes run lookaround-free (Rust) regexes from the PII types' rules
+(``rules/pii/types/*.yaml``, ``rules/pii/common.yaml``) over the whole column: a cheap
+prefilter, then the union of the types' candidate regexes, then each type's own candidate regex
+on the surviving rows; most text has no candidate and never reaches Python. On candidate rows the
+precise ``regex`` patterns (explicit ASCII boundaries, so Hangul particles never block a match)
+find spans, validators and context words set each span's score, and overlaps are resolved by
+score, then length.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import polars as pl
 import regex
 
 from curate.pii import person
+from curate.pii.catalog import pii_types
 from curate.pii.detect_rules import TypeRule, compiled_rules, reading_table
 from curate.pii.span import PiiSpan
-from curate.rules import load_yaml
 
 SPAN_SCHEMA = {"row": pl.UInt32, "start": pl.Int64, "end": pl.Int64, "type": pl.Utf8, "score": pl.Float64}
 
@@ -46,11 +46,12 @@ def repair_surrogates(text: str) -> tuple[str, int]:
 
 
 def default_types() -> list[str]:
-    return [name for name, spec in load_yaml("pii/types.yaml").items() if spec.get("default")]
+    return [name for name, pii_type in pii_types().items() if pii_type.default]
 
 
 class Detector:
-    """Find PII spans in Korean text. ``types=None`` means every type marked default in types.yaml."""
+    """Find PII spans in Korean text. ``types=None`` means every type marked ``default`` in its
+    rules file (rules/pii/types/<type>.yaml)."""
 
     def __init__(
         self, types: list[str] | None = None, floor: float | None = None, allow: Iterable[str] | None = None
@@ -70,7 +71,7 @@ class Detector:
         unknown = [t for t in wanted if t not in rules]
         if unknown:
             raise ValueError(f"no detection rules for PII types {unknown}; known: {sorted(rules)}")
-        # rule order (the file's) fixes tie-breaking, whatever order the caller lists types in
+        # rule order (the types' `order`) fixes tie-breaking, whatever order the caller lists types in
         self._rules = [rule for name, rule in rules.items() if name in wanted]
         self._order = {rule.name: i for i, rule in enumerate(self._rules)}
         union = "|".join(f"(?:{rule.candidate})" for rule in self._rules if not rule.solo_candidate)

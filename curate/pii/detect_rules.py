@@ -1,4 +1,5 @@
-"""Compile ``rules/pii/patterns.yaml`` into ready-to-run matchers (the data side of the detector)."""
+"""Compile the PII types' rules (rules/pii/types/*.yaml, shared settings in rules/pii/common.yaml)
+into ready-to-run matchers (the data side of the detector)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 
 import regex
 
-from curate.pii import validators
+from curate.pii.catalog import PiiRulesError, PiiType, pii_types
 from curate.rules import cached_per_rules, load_words, load_yaml
 
 _MACRO = _re.compile(r"\{(@?[A-Za-z_][A-Za-z0-9_.]*)\}")
@@ -124,13 +125,6 @@ def _expand(pattern: str, macros: dict[str, str]) -> str:
     return pattern
 
 
-def _validator(name: str) -> Callable[[str], bool]:
-    fn = getattr(validators, name, None)
-    if fn is None:
-        raise ValueError(f"rules/pii/patterns.yaml names unknown validator {name!r}")
-    return fn
-
-
 def _words_pattern(words: list[str], macros: dict[str, str]) -> regex.Pattern | None:
     parts = []
     for word in words:
@@ -146,12 +140,12 @@ def _words_pattern(words: list[str], macros: dict[str, str]) -> regex.Pattern | 
     return regex.compile("|".join(parts), regex.IGNORECASE) if parts else None
 
 
-def _plain_words(type_name: str, words: list[str]) -> str:
+def _plain_words(pii_type: PiiType, words: list[str]) -> str:
     """A Rust regex for ``words``: what the type's Python context pattern finds (only plain
     non-Latin words, which both engines read alike: no case, no word edges), for a Polars pass."""
     if not words or any(w.startswith("{") or any(c.isascii() and c.isalpha() for c in w) for w in words):
-        raise ValueError(f"rules/pii/patterns.yaml: {type_name} has a context_candidate, so its context "
-                         "words must be plain words without Latin letters or word lists")
+        raise PiiRulesError(f"{pii_type.path}: has a context_candidate, so its context words must be "
+                            "plain words without Latin letters or word lists")
     return "|".join(_re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
@@ -170,66 +164,75 @@ def _word(word: str) -> str:
 
 @cached_per_rules
 def compiled_rules() -> tuple[dict[str, TypeRule], tuple[regex.Pattern, ...], tuple[str, ...], str]:
-    """All type rules (by name, in file order), the hard-negative patterns, the Rust-regex
+    """All type rules (by name, in the types' order), the hard-negative patterns, the Rust-regex
     branches one of which a row must match for any hard negative to match in it, and the
     prefilter."""
-    data = load_yaml("pii/patterns.yaml")
-    defaults, macros = data["defaults"], data["macros"]
-    types: dict[str, TypeRule] = {}
-    for type_name, spec in data["types"].items():
-        patterns = tuple(
-            PatternRule(
-                name=p["name"],
-                regex=regex.compile(_expand(p["regex"], macros)),
-                score=float(p["score"]),
-                require=tuple(_validator(v) for v in p.get("require", [])),
-                bonus=tuple((_validator(v), float(b)) for v, b in p.get("bonus", {}).items()),
-                needs_context=bool(p.get("needs_context", False)),
-                anchor=regex.compile(_expand(p["anchor"], macros)) if "anchor" in p else None,
-                anchor_back=int(p.get("anchor_back", 0)),
-                starts=regex.compile(_expand(p["starts"], macros)) if "starts" in p else None,
-            )
-            for p in spec["patterns"]
-        )
-        if spec.get("finder") == "person":  # the candidate comes from the finder's word lists
-            from curate.pii.person import person_rules
+    common = load_yaml("pii/common.yaml")
+    types = {name: _type_rule(pii_type, common) for name, pii_type in pii_types().items()}
+    hard_negatives = tuple(regex.compile(p) for p in common.get("hard_negatives", []))
+    negative_branches = tuple(common.get("hard_negative_candidate", [".?"] if hard_negatives else []))
+    return types, hard_negatives, negative_branches, common["prefilter"]
 
-            branches = person_rules().candidate_branches
-        else:
-            branches = spec["candidate"] if isinstance(spec["candidate"], list) else [spec["candidate"]]
-            branches = tuple(_expand(b, macros) for b in branches)
-        gated = tuple(_expand(b, macros) for b in spec.get("context_candidate", []))
-        every = (*branches, *gated)
-        types[type_name] = TypeRule(
-            name=type_name,
-            candidate=every[0] if len(every) == 1 else "|".join(f"(?:{b})" for b in every),
-            candidate_branches=branches,
-            prefilter=_expand(spec.get("prefilter", ""), macros),
-            solo_candidate=bool(spec.get("solo_candidate", False)),
-            patterns=patterns,
-            context=_words_pattern(spec.get("context", []), macros),
-            negative_context=_words_pattern(spec.get("negative_context", []), macros),
-            context_boost=float(spec.get("context_boost", defaults["context_boost"])),
-            negative_penalty=float(spec.get("negative_penalty", defaults["negative_penalty"])),
-            window_before=int(spec.get("window_before", defaults["window_before"])),
-            window_after=int(spec.get("window_after", defaults["window_after"])),
-            min_score=float(spec.get("min_score", defaults["min_score"])),
-            strip_trailing=spec.get("strip_trailing", ""),
-            finder=spec.get("finder", ""),
-            context_branches=gated,
-            context_candidate=_plain_words(type_name, spec.get("context", [])) if gated else "",
+
+def _type_rule(pii_type: PiiType, common: dict) -> TypeRule:
+    spec, defaults, macros = pii_type.rules, common["defaults"], common["macros"]
+
+    def compiled(pattern: str, where: str) -> regex.Pattern:
+        try:
+            return regex.compile(_expand(pattern, macros))
+        except regex.error as exc:
+            raise PiiRulesError(f"{pii_type.path}: {where}: not a valid regex: {exc}") from exc
+
+    patterns = tuple(
+        PatternRule(
+            name=p["name"],
+            regex=compiled(p["regex"], f"pattern {p['name']!r}"),
+            score=float(p["score"]),
+            require=tuple(pii_type.validators[v] for v in p.get("require", [])),
+            bonus=tuple((pii_type.validators[v], float(b)) for v, b in p.get("bonus", {}).items()),
+            needs_context=bool(p.get("needs_context", False)),
+            anchor=compiled(p["anchor"], f"pattern {p['name']!r}: anchor") if "anchor" in p else None,
+            anchor_back=int(p.get("anchor_back", 0)),
+            starts=compiled(p["starts"], f"pattern {p['name']!r}: starts") if "starts" in p else None,
         )
-    hard_negatives = tuple(regex.compile(p) for p in data.get("hard_negatives", []))
-    negative_branches = tuple(data.get("hard_negative_candidate", [".?"] if hard_negatives else []))
-    return types, hard_negatives, negative_branches, data["prefilter"]
+        for p in spec["patterns"]
+    )
+    if spec.get("finder") == "person":  # the candidate comes from the finder's word lists
+        from curate.pii.person import person_rules
+
+        branches = person_rules().candidate_branches
+    else:
+        branches = spec["candidate"] if isinstance(spec["candidate"], list) else [spec["candidate"]]
+        branches = tuple(_expand(b, macros) for b in branches)
+    gated = tuple(_expand(b, macros) for b in spec.get("context_candidate", []))
+    every = (*branches, *gated)
+    return TypeRule(
+        name=pii_type.name,
+        candidate=every[0] if len(every) == 1 else "|".join(f"(?:{b})" for b in every),
+        candidate_branches=branches,
+        prefilter=_expand(spec.get("prefilter", ""), macros),
+        solo_candidate=bool(spec.get("solo_candidate", False)),
+        patterns=patterns,
+        context=_words_pattern(spec.get("context", []), macros),
+        negative_context=_words_pattern(spec.get("negative_context", []), macros),
+        context_boost=float(spec.get("context_boost", defaults["context_boost"])),
+        negative_penalty=float(spec.get("negative_penalty", defaults["negative_penalty"])),
+        window_before=int(spec.get("window_before", defaults["window_before"])),
+        window_after=int(spec.get("window_after", defaults["window_after"])),
+        min_score=float(spec.get("min_score", defaults["min_score"])),
+        strip_trailing=spec.get("strip_trailing", ""),
+        finder=spec.get("finder", ""),
+        context_branches=gated,
+        context_candidate=_plain_words(pii_type, spec.get("context", [])) if gated else "",
+    )
 
 
 @cached_per_rules
 def reading_table() -> dict[int, str]:
-    """``str.translate`` table of ``reading`` in rules/pii/patterns.yaml: each variant character to
+    """``str.translate`` table of ``reading`` in rules/pii/common.yaml: each variant character to
     the one a reader takes it for (one character to one, so span offsets do not move)."""
     table: dict[int, str] = {}
-    for plain, variants in (load_yaml("pii/patterns.yaml").get("reading") or {}).items():
+    for plain, variants in (load_yaml("pii/common.yaml").get("reading") or {}).items():
         assert len(plain) == 1, f"reading: {plain!r} is not one character"
         table.update({ord(v): plain for v in variants})
     # full-width digits and Latin letters (U+FF10..FF19, FF21..FF3A, FF41..FF5A) read as ASCII

@@ -27,12 +27,12 @@ from typing import overload
 
 import polars as pl
 
-from curate.pii.detect import SURROGATES_REPLACED, Detector, repair_surrogates
-from curate.pii.fakes import fake_seeded, new_faker, normalize
+from curate.pii.catalog import pii_types
+from curate.pii.detect import SURROGATES_REPLACED, Detector, default_types, repair_surrogates
+from curate.pii.fakes import GENERIC, fake_seeded, new_faker
 from curate.pii.fpe import Permutation
 from curate.pii.keys import check_key
 from curate.pii.span import PiiSpan
-from curate.rules import load_yaml
 
 MODES = ("pseudonymize", "mask", "hash", "remove_sentence")
 SENTENCES_REMOVED = "sentences_removed"
@@ -48,17 +48,13 @@ def check_mode(mode: str) -> str:
     return mode
 
 
-def type_table() -> dict[str, dict]:
-    return load_yaml("pii/types.yaml")
-
-
 def known_types(names: str | Sequence[str] | None) -> list[str] | None:
     """``names`` as a list of type names: a string is one name or several separated by commas
     (``"person"``, ``"phone,email"``). Unknown names are a ValueError that lists the valid ones."""
     if names is None:
         return None
     wanted = [t.strip() for t in names.split(",") if t.strip()] if isinstance(names, str) else list(names)
-    table = type_table()
+    table = pii_types()
     unknown = [t for t in wanted if t not in table]
     if unknown:
         raise ValueError(f"unknown PII type(s): {', '.join(map(repr, unknown))}; "
@@ -73,7 +69,7 @@ class Pseudonymizer:
     (``curate.pii.keys.check_key``: anything else is a TypeError / ValueError); None draws a random
     32-byte key per instance (silently: callers that read keys, the CLI and the executor, warn).
     ``types``: PII type names, a list or one string (``"person"``, ``"phone,email"``); default:
-    those marked default in rules/pii/types.yaml.
+    those marked ``default`` in their rules file (rules/pii/types/<type>.yaml).
     ``mode``: pseudonymize | mask | hash | remove_sentence, for every type; ``modes``: a mode per
     type that differs from it (``{"rrn": "mask", "email": "hash"}``: keep realistic phones and
     fakes elsewhere, hide what no fake should stand in for). ``tags``: overrides of the mask tags.
@@ -97,15 +93,16 @@ class Pseudonymizer:
         modes: dict[str, str] | None = None,
         allow: Sequence[str] | None = None,
     ) -> None:
-        table = type_table()
+        table = pii_types()
         types = known_types(types)
         known_types(list(tags or {}))  # a tag for an unknown type is as wrong as the type
         self.mode = check_mode(mode)
         self.types = list(types) if types else self.default_types()
         known_types(list(modes or {}))
         self.modes = {t: check_mode(m) for t, m in (modes or {}).items()}
-        self.tags = {t: spec["tag"] for t, spec in table.items()} | dict(tags or {})
-        self.private = frozenset(t for t, spec in table.items() if spec.get("private"))
+        self.tags = {t: spec.tag for t, spec in table.items()} | dict(tags or {})
+        self.private = frozenset(t for t, spec in table.items() if spec.private)
+        self._codes = {t: spec.code for t, spec in table.items()}  # normal form and fake, per type
         self.min_score = min_score
         self.keyed = key is not None
         self._key = check_key(key) if key is not None else secrets.token_bytes(32)
@@ -120,8 +117,8 @@ class Pseudonymizer:
 
     @staticmethod
     def default_types() -> list[str]:
-        """The types found when none are named (``default: true`` in rules/pii/patterns.yaml)."""
-        return [t for t, spec in type_table().items() if spec.get("default")]
+        """The types found when none are named (``default: true`` in rules/pii/types/<type>.yaml)."""
+        return default_types()
 
     def __repr__(self) -> str:  # the key is deliberately absent
         return f"Pseudonymizer(mode={self.mode!r}, types={len(self.types)}, keyed={self.keyed})"
@@ -172,14 +169,15 @@ class Pseudonymizer:
             return value
         if mode == "mask":
             return tag
-        normalized = normalize(pii_type, value)
+        code = self._codes.get(pii_type, GENERIC)
+        normalized = code.normalize(value)
         if mode == "hash":
             short = self._digest("hash", pii_type, normalized).hex()[:_HASH_CHARS]
             return f"{tag[:-1]}:{short}]" if tag.endswith("]") else f"{tag}:{short}"
         assert self._faker is not None and self._rng is not None
         # = make_fake(pii_type, value, seed, faker): new_faker's own Random, reseeded directly
         self._rng.seed(int.from_bytes(self._digest("fake", pii_type, normalized)[:8], "big"))
-        fake = fake_seeded(pii_type, value, normalized, self._rng, self._faker, self._permute)
+        fake = fake_seeded(code, value, normalized, self._rng, self._faker, self._permute)
         return tag if fake is None else fake  # a degenerate value gets masked rather than leaked
 
     # ------------------------------------------------------------ single text

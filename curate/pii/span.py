@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class PiiSpan:
     start: int  # character offset (Python str index), inclusive
     end: int  # character offset, exclusive
-    type: str  # one of the names in rules/pii/types.yaml
+    type: str  # a PII type's name: rules/pii/types/<type>.yaml
     score: float  # confidence in [0, 1]
 
     def __repr__(self) -> str:  # the value itself is deliberately absent

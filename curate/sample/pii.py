@@ -13,7 +13,10 @@ import random
 
 from faker import Faker
 
-from curate.pii.validators import brn_check_digit, frn_check_digit, luhn_check_digit, rrn_check_digit
+from curate.pii.type_code.brn import brn_check_digit
+from curate.pii.type_code.card import luhn_check_digit
+from curate.pii.type_code.frn import frn_check_digit
+from curate.pii.type_code.rrn import rrn_check_digit
 from curate.sample import load_bank
 from curate.sample.template import attach
 
@@ -23,7 +26,7 @@ KINDS = ("name", "phone", "rrn", "frn", "email", "url", "ipv4", "ipv6", "mac", "
 
 def luhn_complete(partial: str) -> str:
     """``partial`` plus the Luhn digit that makes it a valid card number."""
-    return partial + luhn_check_digit(partial)
+    return partial + str(luhn_check_digit(partial))
 
 
 class FakePii:
