@@ -22,7 +22,7 @@ def frn_check_digit(first12: str) -> int:
 
 
 def frn_checksum_valid(value: str) -> bool:
-    """Check digit of a foreign registration number."""
+    """Whether the last digit is the check digit of the first twelve (foreign registration scheme)."""
     return _resident_id.checksum_valid(value, frn_check_digit)
 
 
