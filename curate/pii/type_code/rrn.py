@@ -22,7 +22,7 @@ def rrn_check_digit(first12: str) -> int:
 
 
 def rrn_checksum_valid(value: str) -> bool:
-    """Check digit of a resident registration number (pre-October-2020 scheme)."""
+    """Whether the last digit is the check digit of the first twelve (pre-October-2020 scheme)."""
     return _resident_id.checksum_valid(value, rrn_check_digit)
 
 
