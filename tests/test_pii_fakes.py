@@ -266,6 +266,11 @@ def test_address_unit_parts_kept(faker):
         assert re.search(r"(로|길) \d+(-\d+)? \([가-힣]+동\)$", noted)
 
 
+# nationwide representative-number prefixes (rules/pii/types/phone_rep.yaml)
+REP_PREFIXES = ["1522", "1533", "1544", "1555", "1566", "1577", "1588", "1599", "1600", "1644", "1660",
+                "1661", "1666", "1668", "1670", "1688", "1800", "1811", "1833", "1855", "1877", "1899"]
+
+
 def test_distinct_values_never_share_a_fake_and_valid_numbers_stay_valid():
     """Issue 16: drawn at random, 9 pairs of 40,000 phone numbers shared a fake (two people became
     one); permuted under the key (curate.pii.fpe) they cannot: 100,000 distinct values of each
@@ -304,7 +309,10 @@ def test_distinct_values_never_share_a_fake_and_valid_numbers_stay_valid():
               "health_insurance": (lambda: f"1-{rng.randint(0, 10**10 - 1):010d}", None),
               "rrn": (lambda: resident("1234", rrn_check_digit), rrn_valid),
               "frn": (lambda: resident("5678", frn_check_digit), frn_valid),
-              "card": (card, luhn_valid), "brn": (brn, brn_valid)}
+              "card": (card, luhn_valid), "brn": (brn, brn_valid),
+              # representative numbers: four free digits per prefix, where a plain permutation's
+              # fixed points (63% of prefixes have one) would fake a number as itself
+              "phone_rep": (lambda: f"{rng.choice(REP_PREFIXES)}-{rng.randint(0, 9999):04d}", None)}
     for pii_type, (make, valid) in makers.items():
         values = set()
         while len(values) < 100_000:
@@ -315,3 +323,6 @@ def test_distinct_values_never_share_a_fake_and_valid_numbers_stay_valid():
             assert all(valid(f) == valid(v) for v, f in fakes.items()), pii_type
     permute = Permutation(b"k" * 32)
     assert sorted(permute(x, 1000, "t") for x in range(1000)) == list(range(1000))  # a bijection
+    assert [permute.inverse(permute(x, 1000, "t"), 1000, "t") for x in range(1000)] == list(range(1000))
+    deranged = [permute.derange(x, 10_000, "t") for x in range(10_000)]
+    assert sorted(deranged) == list(range(10_000)) and not any(x == y for x, y in enumerate(deranged))

@@ -38,6 +38,37 @@ class Permutation:
                 return x
         return None
 
+    def inverse(self, y: int, bound: int, tweak: str = "") -> int | None:
+        """The ``x`` whose image is ``y``: the walk back, through the network's inverse."""
+        if not 0 <= y < bound:
+            raise ValueError(f"{y} is not in [0, {bound})")
+        bits = max(2, (bound - 1).bit_length())
+        high, low = bits // 2, bits - bits // 2
+        salt = f"{tweak}|{bound}|".encode()
+        for _ in range(_WALK_LIMIT):
+            y = self._feistel_inverse(y, high, low, salt)
+            if y < bound:
+                return y
+        return None
+
+    def derange(self, x: int, bound: int, tweak: str = "") -> int | None:
+        """A bijection of [0, bound) with no fixed point (bound > 1): one step along the cycle that
+        the permutation lays the numbers out on, ``inverse(image(x) + 1)``. For a small domain
+        (four digits) where a permutation's expected one fixed point would give a value itself."""
+        image = self(x, bound, tweak)
+        return None if image is None else self.inverse((image + 1) % bound, bound, tweak)
+
+    def _feistel_inverse(self, y: int, high: int, low: int, salt: bytes) -> int:
+        """``_feistel`` undone: its rounds in reverse order (an even count ends on the sizes it began with)."""
+        left, right = y >> low, y & ((1 << low) - 1)
+        for i in reversed(range(ROUNDS)):
+            before_left = high if i % 2 == 0 else low  # the left half's size before round i
+            h = self._round.copy()
+            h.update(salt + _ROUND_BYTES[i] + left.to_bytes(8, "big"))
+            digest = h.digest()
+            left, right = right ^ (int.from_bytes(digest, "big") & ((1 << before_left) - 1)), left
+        return (left << low) | right
+
     def _feistel(self, x: int, high: int, low: int, salt: bytes) -> int:
         """An unbalanced Feistel network on ``high + low`` bits (the halves swap sizes each round)."""
         left, right, left_bits, right_bits = x >> low, x & ((1 << low) - 1), high, low
