@@ -13,9 +13,9 @@ needs depends on how name-like it is (``name_ratio``):
   a copula after it alone (``홍길동입니다``), a byline word (``글·사진 홍길동``, ``홍길동 드림``),
   a list that holds a name found otherwise (``홍길동, 김철수, 이영희 씨``);
 * a list of name-like words alone (``김민수, 이영희, 박철수가 참석했다``, ``김단비와 정정우가``):
-  every word must read as a name;
-* no context: a word of a surname, two given-name syllables and a particle (``김철수가``,
-  ``이영희를``), when its syllables are far likelier in a name than in a word;
+  one word must read as a name, the others at least weakly;
+* no context: a word of a surname, two given-name syllables and a particle that fits the sound
+  before it (``김철수가``, ``이영희를``), when its syllables are far likelier in a name than in a word;
 * a given name alone before 씨/님/선배/언니/오빠/누나/형/쌤 (``수진 씨``, ``지영 언니``) or as a
   vocative (``지훈아,``, ``민수야!``);
 * elsewhere in the same text, a full name found above again, and its given name alone
@@ -26,9 +26,15 @@ syllable stands in that place in a given name (rules/pii/person_given_syllables.
 often the same syllables stand in those places in the words of real text
 (rules/pii/person_text_syllables.tsv); rules/pii/build_person_stats.py builds both, and
 rules/pii/person_common_words.txt, words of real text that read like names but are not (이영화,
-이상하): those need a naming word beside them. Kiwi (kiwipiepy) reads only candidate words, each
-distinct word once per process (``_kiwi_tags``), in batches where the batch path has many: a
-common word (NNG 정보, 이상+하+ㄴ) is never a name, whatever its context.
+이상하): those are never names. A surname that starts many ordinary words (원, 방, 명) scores low
+by itself, its syllable being frequent at the start of words. Each context asks its own least
+ratio (``PersonRules.threshold``).
+
+Kiwi (kiwipiepy) reads only candidate words that pass that much, each distinct word once per
+process (``kiwi_verdicts``), in batches where the batch path has many: a common word (NNG 정보,
+이상+하+ㄴ), a number or a verb form is never a name, whatever its context; a word it reads as one
+proper noun asks less. The batch path (``prepare``) scans every row, has Kiwi read all their
+words at once and finds each row's names; ``find`` hands them back (or finds them in one text).
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ import itertools
 import math
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
 
@@ -70,9 +76,6 @@ KIN_STOP = frozenset({"아버", "어머", "하느", "할머", "예수", "부처"
 _BARE_PARTICLES = tuple(p for p in PARTICLES if len(p) <= 2)
 # what joins two names in a list: a comma or a middle dot, 와/과/랑/이랑/하고 and a space, 및
 _JOINERS = ("이랑", "하고", "와", "과", "랑")
-# a candidate window: what the candidate regex matched and this much on either side (the longest
-# context a pattern reads beyond it: an age in brackets, 20 characters)
-_LEFT, _RIGHT = 8, 26
 # candidate_branches, by what they find
 _AFTER, _BEFORE, _BARE, _LIST, _KIN, _VOCATIVE = range(6)
 _KIWI_BATCH = 256
@@ -84,9 +87,28 @@ _ONE_SYLLABLE_GIVEN = math.log(0.005)  # share of one-syllable given names (김�
 _WORD_END = math.log(0.3)  # a given name ending as institutions and verb forms do (서울대, 위한)
 
 
+class _Memo:
+    """What is remembered per rules and word: pure functions of both (the ratios, a bare word's
+    name), and each level's decision, which also reads Kiwi's verdicts (emptied with them)."""
+
+    def __init__(self) -> None:
+        self.ratio: dict[str, float] = {}
+        self.given: dict[str, float] = {}
+        self.log: dict[str, float] = {}
+        self.bare: dict[str, str | None] = {}
+        self.decided: dict[str, dict[str, bool]] = {}
+        _MEMOS.append(self)
+
+    def forget_decisions(self) -> None:
+        self.decided = {}
+
+
+_MEMOS: list[_Memo] = []
+
+
 @dataclass(frozen=True)
 class PersonRules:
-    surnames: dict[str, tuple[float, bool]]  # surname -> (share %, also a frequent word start)
+    surnames: dict[str, tuple[float, bool]]  # surname -> (share %, also a frequent word start: not read)
     first: dict[str, int]  # syllable -> given names it starts
     second: dict[str, int]  # syllable -> given names it ends
     n_given: int  # given names counted
@@ -107,6 +129,7 @@ class PersonRules:
     threshold: dict[str, float]  # the least name_ratio a context asks of a word
     candidate_branches: tuple[str, ...]  # no lookaround: Rust (Polars) and Python read them alike
     candidate: tuple[regex.Pattern, ...]  # the same, for one text without Polars
+    memo: _Memo = field(default_factory=_Memo, compare=False, repr=False)
 
 
 def _surname_table() -> dict[str, tuple[float, bool]]:
@@ -223,7 +246,8 @@ def person_rules() -> PersonRules:
     joiner = rf"(?:\s?[,·/]\s?|(?:{_alt(_JOINERS)})\s|\s및\s)"
     before = _trie([*role_words, *INTRO, *BYLINE])
     branches = (
-        rf"(?:{sur})[가-힣]{{1,3}}(?:\s?(?:{titles}|씨|님|군|양)|\s?\(|{copula}|\s(?:드림|올림|배상))",
+        # any two to four syllables: a surname alternation first makes the Rust engine's pass 5x slower
+        rf"[가-힣]{{2,4}}(?:\s?(?:{titles}|씨|님|군|양)|\s?\(|{copula}|\s(?:드림|올림|배상))",
         rf"(?:{before})[\s:：=,.!~)\]】>]{{1,4}}(?:{sur})[가-힣]",
         rf"(?:{sur}){first_class}{second_class}(?:{bare_particles})",
         rf"(?:{sur})[가-힣]{{2}}{joiner}(?:{sur})[가-힣]{{2}}",
@@ -285,30 +309,30 @@ def _text_log(length: int, place: int, syllable: str, rules: PersonRules) -> flo
     return math.log((count + _TEXT_PSEUDO) / (rules.text_total.get(key, 0) + _TEXT_PSEUDO * _TEXT_SYLLABLES))
 
 
-_ratios: dict[tuple[int, str, str], float] = {}
-
-
 def name_ratio(stem: str, rules: PersonRules) -> float:
     """How much likelier ``stem`` is as a full name than as a word of real text (natural log):
     the surname's share and the given-name syllables' places in given names, against the same
     syllables' places in words as long. -inf for what is not surname + given name, or a stop word.
     Remembered per rules and stem (a pure function of both)."""
-    return _remembered("n", stem, rules, _name_ratio)
+    found = rules.memo.ratio.get(stem)
+    if found is None:
+        found = _remember(rules.memo.ratio, stem, _name_ratio(stem, rules))
+    return found
 
 
 def given_ratio(given: str, rules: PersonRules) -> float:
     """``name_ratio`` for a given name of two syllables written alone (수진 씨, 지훈아)."""
-    return _remembered("g", given, rules, _given_ratio)
-
-
-def _remembered(kind: str, word: str, rules: PersonRules, compute) -> float:
-    key = (id(rules), kind, word)
-    found = _ratios.get(key)
+    found = rules.memo.given.get(given)
     if found is None:
-        if len(_ratios) > _CACHE_MAX:
-            _ratios.clear()
-        found = _ratios[key] = compute(word, rules)
+        found = _remember(rules.memo.given, given, _given_ratio(given, rules))
     return found
+
+
+def _remember(memo: dict, key: str, value):
+    if len(memo) > _CACHE_MAX:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def _name_log_prob(stem: str, rules: PersonRules) -> float:
@@ -346,9 +370,18 @@ def _given_ratio(given: str, rules: PersonRules) -> float:
 
 # ---------------------------------------------------------------- Kiwi on candidate words
 
+class _Verdicts(dict):
+    """Kiwi's verdicts by word; emptying them empties the decisions made with them."""
+
+    def clear(self) -> None:
+        super().clear()
+        for memo in _MEMOS:
+            memo.forget_decisions()
+
+
 _kiwi = None
 _kiwi_lock = threading.Lock()
-_verdicts: dict[str, str] = {}
+_verdicts: dict[str, str] = _Verdicts()
 # Kiwi's morpheme scores (log probabilities): a word in its dictionary scores about -8 to -13, a
 # guess at an unknown word about -20 (서지우, 장미영 as NNG); known names as NNP about -15
 _KNOWN_WORD = -16.0
@@ -452,7 +485,10 @@ def _fits(stem: str, particle: str) -> bool:
 
 def name_log(stem: str, rules: PersonRules) -> float:
     """The log probability of ``stem`` as a name (the name side of ``name_ratio``)."""
-    return _remembered("p", stem, rules, _name_log_prob)
+    found = rules.memo.log.get(stem)
+    if found is None:
+        found = _remember(rules.memo.log, stem, _name_log_prob(stem, rules))
+    return found
 
 
 # what each level asks: the least ratio with Kiwi's "name" verdict and with any other verdict but
@@ -469,24 +505,37 @@ _LEVELS = {
 
 
 def _wanted(stem: str, level: str, rules: PersonRules, allow: frozenset[str]) -> bool:
-    """Whether ``stem`` is worth a Kiwi reading at ``level``: the least ratio the level asks."""
-    if stem in allow:
-        return False
+    """Whether ``stem`` is worth a Kiwi reading at ``level``."""
+    return stem not in allow and _viable(stem, level, rules)
+
+
+def _viable(stem: str, level: str, rules: PersonRules) -> bool:
+    """Whether ``stem`` may read as a name at ``level`` at all: the least ratio the level asks,
+    and no common word the level refuses (what Kiwi would say aside)."""
     ratio = given_ratio(stem, rules) if level in ("kin", "vocative", "again") else name_ratio(stem, rules)
-    named, other, _ = _LEVELS[level]
-    return ratio >= min(rules.threshold[named], rules.threshold[other])
+    named, other, guarded = _LEVELS[level]
+    return ratio >= min(rules.threshold[named], rules.threshold[other]) and not (guarded and stem in rules.common)
 
 
 def _accept(stem: str, level: str, rules: PersonRules, allow: frozenset[str]) -> bool:
+    """Whether ``stem`` reads as a name at ``level`` (remembered until Kiwi's verdicts are emptied)."""
     if stem in allow:
+        return False
+    decided = rules.memo.decided.get(level)
+    if decided is None:
+        decided = rules.memo.decided[level] = {}
+    found = decided.get(stem)
+    if found is None:
+        found = _remember(decided, stem, _decide(stem, level, rules))
+    return found
+
+
+def _decide(stem: str, level: str, rules: PersonRules) -> bool:
+    if not _viable(stem, level, rules):
         return False
     given_only = level in ("kin", "vocative", "again")
     ratio = given_ratio(stem, rules) if given_only else name_ratio(stem, rules)
-    named, other, guarded = _LEVELS[level]
-    if ratio < min(rules.threshold[named], rules.threshold[other]):
-        return False
-    if guarded and stem in rules.common:
-        return False
+    named, other, _ = _LEVELS[level]
     if len(stem) == 2 and not given_only and (level != "strong" or ratio < rules.threshold["strong_two"]):
         return False  # 이상, 정부, 하든: a surname and one more syllable need strong context and more
     verdict = _kiwi_verdict(stem)
@@ -499,23 +548,25 @@ def _accept(stem: str, level: str, rules: PersonRules, allow: frozenset[str]) ->
 
 # ---------------------------------------------------------------- finding
 
-Scans = dict[str, list[tuple]]  # text -> its scan (``prepare``, the batch path)
+Scans = dict[str, list[_Candidate]]  # text -> its names (``prepare``, the batch path)
 
 
 def prepare(texts: list[str], matched: list[list[list[str]]], allow: frozenset[str] = frozenset()) -> Scans:
     """The batch path's rows and each candidate branch's matches in them (Polars): the rows are
-    scanned here, and Kiwi reads every word ``find`` may ask it about, in batches (the same
-    verdicts as one word at a time, fewer calls); the caller hands the scans to ``find``."""
+    scanned here, Kiwi reads every word a decision may ask it about, in batches (the same
+    verdicts as one word at a time, fewer calls), and each row's names are found; the caller
+    hands them to ``find`` (with the same ``allow``)."""
     rules = person_rules()
     words = set()
-    scans: Scans = {}
+    scanned = []
     for text, found in zip(texts, matched, strict=True):
-        scans[text] = scan = _scan(text, found, rules)
+        scan = _scan(text, found, rules)
+        scanned.append(scan)
         for level, _, _, stem, _ in scan:
-            if _wanted(stem, level, rules, allow):
+            if stem not in _verdicts and _wanted(stem, level, rules, allow):
                 words.add(stem)
     kiwi_verdicts(words)
-    return scans
+    return {text: _find(text, scan, rules, allow) for text, scan in zip(texts, scanned, strict=True)}
 
 
 _STRONG_WHOLE = ("t", "h", "hg", "a")  # the name is the whole word before these
@@ -528,21 +579,25 @@ def _scan(text: str, matched: list[list[str]] | None, rules: PersonRules) -> lis
     bare, listed, given-name-alone candidate; ``group``: the list a listed word belongs to."""
     if matched is None:
         matched = [pattern.findall(text) for pattern in rules.candidate]
-    positions = [_positions(text, pieces) for pieces in matched]
+    positions = [_positions(text, pieces) if pieces else () for pieces in matched]
     out: list[tuple] = []
-    for pattern, starts, branch in ((rules.after_context, positions[_AFTER], _AFTER),
-                                    (rules.before_context, positions[_BEFORE], _BEFORE)):
-        # overlapped: a role may stand where a name would (대표자 성명 홍길동: 성명 after 대표자)
-        for m in _matches(pattern, text, _windows(text, starts), overlapped=branch == _BEFORE):
-            context = m.lastgroup if branch == _AFTER else \
-                next(g for g in ("rc", "rb", "in", "by", "r") if m.start(g) >= 0)
-            stem = _stem(m.group("w"), context not in _STRONG_WHOLE, rules)
+    if positions[_AFTER]:
+        for m in _after_matches(text, positions[_AFTER], rules.after_context):
+            stem = _stem(m.group("w"), m.lastgroup not in _STRONG_WHOLE, rules)
+            if stem is not None:
+                start = m.start("w")
+                out.append((_LEVEL[m.lastgroup], start, start + len(stem), stem, -1))
+    if positions[_BEFORE]:
+        for m in _before_matches(text, positions[_BEFORE], rules.before_context):
+            context = next(g for g in ("rc", "rb", "in", "by", "r") if m.start(g) >= 0)
+            stem = _stem(m.group("w"), True, rules)
             if stem is not None:
                 start = m.start("w")
                 out.append((_LEVEL[context], start, start + len(stem), stem, -1))
-    for start, _ in positions[_BARE]:
+    for start, end in positions[_BARE]:
         if _word_start(text, start):
-            stem = _bare_stem(_hangul_run(text, start), rules)
+            word = text[start:end] if end == len(text) or not "가" <= text[end] <= "힣" else _hangul_run(text, start)
+            stem = _bare_stem(word, rules)
             if stem is not None:
                 out.append(("bare", start, start + len(stem), stem, -1))
     listed: set[int] = set()
@@ -574,22 +629,44 @@ def _positions(text: str, pieces: list[str]) -> list[tuple[int, int]]:
     return out
 
 
-def _windows(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The matches widened by _LEFT/_RIGHT, overlaps merged: where the context patterns may match."""
-    out: list[tuple[int, int]] = []
+_INNER_START = regex.compile(r"(?<=[^가-힣A-Za-z0-9])[가-힣]")
+
+
+def _after_matches(text: str, spans, pattern: regex.Pattern):
+    """The after-context pattern's matches, tried where one may start: a word start in or just
+    before a match of its candidate branch. A word holding a name starts after a non-letter and
+    runs into its context; the branch (no lookaround) matches from that word's start or one
+    syllable on (a five-syllable word), or from within an earlier branch match that reaches into
+    the word (우리 양미 씨: "우리 양" before "미 씨"), so every such start is where a branch match
+    starts, one syllable before it, or a word start inside one. Tried in order, a match found
+    skips the starts it covers (as ``finditer`` would)."""
+    starts = []
     for start, end in spans:
-        a, b = max(0, start - _LEFT), min(len(text), end + _RIGHT)
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
+        at = start
+        if at and "가" <= text[at - 1] <= "힣":
+            at -= 1
+        if at == 0 or not _word_char(text[at - 1]):
+            starts.append(at)
+        starts += [m.start() for m in _INNER_START.finditer(text, start + 1, end)]
+    reached = -1
+    for at in sorted(set(starts)):
+        if at >= reached:
+            m = pattern.match(text, at)
+            if m is not None:
+                reached = m.end()
+                yield m
 
 
-def _matches(pattern: regex.Pattern, text: str, spans: list[tuple[int, int]], overlapped: bool = False):
-    """``pattern``'s matches inside the windows (lookbehinds still read the text before one)."""
-    for a, b in spans:
-        yield from pattern.finditer(text, a, b, overlapped=overlapped)
+def _before_matches(text: str, spans, pattern: regex.Pattern):
+    """The before-context pattern's matches at every place in its candidate branch's matches
+    (overlapping: a role may stand where a name would, 대표자 성명 홍길동)."""
+    done = -1
+    for start, end in spans:
+        for at in range(max(start, done), end):
+            m = pattern.match(text, at)
+            if m is not None:
+                yield m
+        done = end
 
 
 def _hangul(ch: str) -> bool:
@@ -611,22 +688,18 @@ def _hangul_run(text: str, start: int) -> str:
     return text[start:end]
 
 
-_bare_stems: dict[tuple[int, str], str | None] = {}
-
-
 def _bare_stem(word: str, rules: PersonRules) -> str | None:
-    """The name in a bare word (a surname, two given-name syllables, a particle), remembered."""
-    key = (id(rules), word)
-    if key in _bare_stems:
-        return _bare_stems[key]
+    """The name in a bare word (a surname, two given-name syllables, a particle) when it may
+    read as a name without context (``_viable``), remembered."""
+    memo = rules.memo.bare
+    if word in memo:
+        return memo[word]
     stem = None
     if rules.bare.fullmatch(word):
         found = _stem(word, True, rules)
-        stem = found if found is not None and len(found) >= 3 else None
-    if len(_bare_stems) > _CACHE_MAX:
-        _bare_stems.clear()
-    _bare_stems[key] = stem
-    return stem
+        if found is not None and len(found) >= 3 and _viable(found, "bare", rules):
+            stem = found
+    return _remember(memo, word, stem)
 
 
 def _list_at(text: str, start: int, rules: PersonRules) -> list[tuple[int, int, str]]:
@@ -648,10 +721,15 @@ def _list_at(text: str, start: int, rules: PersonRules) -> list[tuple[int, int, 
 
 def find(text: str, rules: PersonRules, allow: frozenset[str] = frozenset(),
          scans: Scans | None = None) -> list[_Candidate]:
-    """Name spans in ``text``: (start, end, "person", score); ``scans``: what ``prepare`` read."""
-    scan = scans.get(text) if scans else None
-    if scan is None:
-        scan = _scan(text, None, rules)
+    """Name spans in ``text``: (start, end, "person", score); ``scans``: what ``prepare`` found."""
+    if scans:
+        names = scans.get(text)
+        if names is not None:
+            return names
+    return _find(text, _scan(text, None, rules), rules, allow)
+
+
+def _find(text: str, scan: list[tuple], rules: PersonRules, allow: frozenset[str]) -> list[_Candidate]:
     found: dict[tuple[int, int], float] = {}
 
     def add(start: int, end: int, level: str) -> None:
