@@ -746,8 +746,9 @@ def _find(text: str, scan: list[tuple], rules: PersonRules, allow: frozenset[str
             groups.setdefault(group, []).append((start, end, stem))
     for items in groups.values():
         if _list_accepted(items, found, rules, allow):
-            for s, e, _ in items:
-                add(s, e, "list")
+            for s, e, stem in items:
+                if stem not in allow:
+                    add(s, e, "list")
     for level, start, end, stem, _ in scan:
         if level in ("bare", "kin", "vocative") and (start, end) not in found and _accept(stem, level, rules, allow):
             add(start, end, level)
@@ -759,14 +760,13 @@ def _find(text: str, scan: list[tuple], rules: PersonRules, allow: frozenset[str
 def _list_accepted(items: list[tuple[int, int, str]], found: dict[tuple[int, int], float], rules: PersonRules,
                    allow: frozenset[str]) -> bool:
     """A list of name-like words is a list of names when one of them reads as a name at the
-    list level (or was found otherwise) and every one at least as a weak one: not a common word
-    to Kiwi, not allow-listed, the ratio at least ``list_weak``."""
+    list level (or was found otherwise, or is allow-listed) and every one at least as a weak
+    one: not a common word to Kiwi, the ratio at least ``list_weak``."""
     strong = 0
     for s, e, stem in items:
-        if (s, e) in found or _accept(stem, "list", rules, allow):
-            strong += 1
-        elif stem in allow or name_ratio(stem, rules) < rules.threshold["list_weak"] \
-                or _kiwi_verdict(stem) == "common":
+        if (s, e) in found or stem in allow or _accept(stem, "list", rules, allow):
+            strong += 1  # an allow-listed name is a name too, though never reported
+        elif name_ratio(stem, rules) < rules.threshold["list_weak"] or _kiwi_verdict(stem) == "common":
             return False
     return strong >= 1
 
