@@ -745,7 +745,7 @@ def _find(text: str, scan: list[tuple], rules: PersonRules, allow: frozenset[str
         if level == "list":
             groups.setdefault(group, []).append((start, end, stem))
     for items in groups.values():
-        if _list_accepted(items, found, rules, allow):
+        if _list_accepted(text, items, found, rules, allow):
             for s, e, stem in items:
                 if stem not in allow:
                     add(s, e, "list")
@@ -757,16 +757,18 @@ def _find(text: str, scan: list[tuple], rules: PersonRules, allow: frozenset[str
     return [(s, e, "person", score) for (s, e), score in sorted(found.items())]
 
 
-def _list_accepted(items: list[tuple[int, int, str]], found: dict[tuple[int, int], float], rules: PersonRules,
-                   allow: frozenset[str]) -> bool:
+def _list_accepted(text: str, items: list[tuple[int, int, str]], found: dict[tuple[int, int], float],
+                   rules: PersonRules, allow: frozenset[str]) -> bool:
     """A list of name-like words is a list of names when one of them reads as a name at the
     list level (or was found otherwise, or is allow-listed) and every one at least as a weak
-    one: not a common word to Kiwi, the ratio at least ``list_weak``."""
+    one: not a common word to Kiwi, the ratio at least ``list_weak``, and not before 하고
+    (어수선하고 이재명: a verb's ending, not a joiner)."""
     strong = 0
     for s, e, stem in items:
         if (s, e) in found or stem in allow or _accept(stem, "list", rules, allow):
             strong += 1  # an allow-listed name is a name too, though never reported
-        elif name_ratio(stem, rules) < rules.threshold["list_weak"] or _kiwi_verdict(stem) == "common":
+        elif name_ratio(stem, rules) < rules.threshold["list_weak"] or _kiwi_verdict(stem) == "common" \
+                or text.startswith("하고", e):
             return False
     return strong >= 1
 
