@@ -28,7 +28,8 @@ Hard negatives: name-shaped common words in naming contexts (정부 관계자, �
 names in titled contexts with the user's allow-list naming them (they must stay untouched).
 
 Recall: planted names wholly inside a ``person`` span. Precision: ``person`` spans that overlap a
-planted name / all ``person`` spans in the part (positives, negatives and hosts).
+planted name / all ``person`` spans in the part (positives, negatives and hosts); per family, of
+the spans in that family's texts (a span in a host around a planted phrase counts against it).
 
     python benchmarks/pii_eval/person_eval.py [--part tuned|dev2|heldout|dev|all] [--per-family 60] [--show-misses]
 
@@ -347,11 +348,15 @@ def detect_all(rows: list[dict], types: list[str]) -> list[list[tuple[int, int]]
 
 def score(rows: list[dict], found: list[list[tuple[int, int]]], show_misses: bool = False) -> dict:
     by_family: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    spans_by_family: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # spans, those on a planted name
     predicted = true_predicted = 0
     for row, spans in zip(rows, found, strict=True):
         for s, e in spans:
+            true = any(s < ge and gs < e for gs, ge in row["spans"])
             predicted += 1
-            true_predicted += any(s < ge and gs < e for gs, ge in row["spans"])
+            true_predicted += true
+            spans_by_family[row["family"]][0] += 1
+            spans_by_family[row["family"]][1] += true
         if row["kind"] == "positive":
             for gs, ge in row["spans"]:
                 hit = any(s <= gs and ge <= e for s, e in spans)
@@ -374,6 +379,7 @@ def score(rows: list[dict], found: list[list[tuple[int, int]]], show_misses: boo
         "precision": true_predicted / predicted if predicted else 1.0,
         "predicted": predicted,
         "families": dict(by_family),
+        "spans": {f: tuple(spans_by_family[f]) for f in by_family},
     }
 
 
@@ -397,9 +403,11 @@ def main() -> None:
         print(f"\n### part: {part} ({len(rows)} texts, {elapsed:.2f} s, types: {on})\n")
         print(f"person recall {m['recall']:.4f} (n={m['support']}), precision {m['precision']:.4f} "
               f"({m['predicted']} spans)")
-        print("\n| family | n | recall (positives) / texts touched (negatives) |\n|---|---:|---:|")
+        print("\n| family | n | recall (positives) / texts touched (negatives) | person spans | precision |"
+              "\n|---|---:|---:|---:|---:|")
         for family, (n, k) in m["families"].items():
-            print(f"| {family} | {n} | {k / n:.4f} |")
+            spans, true = m["spans"][family]
+            print(f"| {family} | {n} | {k / n:.4f} | {spans} | {true / spans if spans else 1.0:.4f} |")
 
 
 if __name__ == "__main__":
