@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import regex
 
 from curate.pii.catalog import PiiRulesError, PiiType, pii_types
+from curate.pii.word_trie import word_trie
 from curate.rules import cached_per_rules, load_words, load_yaml
 
 _MACRO = _re.compile(r"\{(@?[A-Za-z_][A-Za-z0-9_.]*)\}")
@@ -90,31 +91,11 @@ class TypeRule:
     context_candidate: str = ""  # Rust regex: one of the type's context words (plain words only)
 
 
-def _alternation(words: list[str] | tuple[str, ...]) -> str:
-    """One regex for a word list, as a trie (서울(?:특별시|시)?): the regex engine tries a few
-    branches per position instead of every word. Longer words win (greedy optional tails)."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [regex.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(trie)
-
-
 def _expand(pattern: str, macros: dict[str, str]) -> str:
     def one(m: _re.Match) -> str:
         key = m.group(1)
         if key.startswith("@"):
-            return _alternation(load_words(f"pii/{key[1:]}"))
+            return word_trie(load_words(f"pii/{key[1:]}"))
         return macros[key] if key in macros else m.group(0)
 
     for _ in range(8):  # macros may use macros; a fixed depth keeps a typo from looping forever
@@ -132,7 +113,7 @@ def _words_pattern(words: list[str], macros: dict[str, str]) -> regex.Pattern | 
         if listed and listed.group(1).startswith("@"):  # a word list: its Latin words as words
             listed_words = load_words(f"pii/{listed.group(1)[1:]}")
             latin = [w for w in listed_words if _is_latin_word(w)]
-            parts += [_alternation([w for w in listed_words if not _is_latin_word(w)]), *map(_word, latin)]
+            parts += [word_trie([w for w in listed_words if not _is_latin_word(w)]), *map(_word, latin)]
         elif word.startswith("{"):
             parts.append(_expand(word, macros))
         else:

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from curate.pii.word_trie import word_trie
 from curate.rules import cached_per_rules, load_words
 
 _Candidate = tuple[int, int, str, float]
@@ -168,26 +169,6 @@ def _alt(words: Iterable[str]) -> str:
     return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
-def _trie(words: Iterable[str]) -> str:
-    """One regex for a word list, as a trie (서울(?:특별시|시)?): a few branches per position
-    instead of every word; longer words win (greedy optional tails)."""
-    root: dict = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [regex.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(root)
-
-
 def _class(syllables: Iterable[str]) -> str:
     return "[" + "".join(sorted(set(syllables))) + "]"
 
@@ -204,12 +185,12 @@ def person_rules() -> PersonRules:
     places = [w for f in ("sido.txt", "sigungu.txt") for w in load_words(f"pii/{f}")]
     place_stems = {p[:-1] for p in places if len(p) >= 3 and p[-1] in "시군구도"} | set(places)
     stop = frozenset(load_words("pii/person_stopwords.txt")) | frozenset(place_stems)
-    titles = _trie(load_words("pii/person_titles.txt"))
+    titles = word_trie(load_words("pii/person_titles.txt"))
     # a role, and a role with 명 (name) after it: 예약자명, 신청자명
     role_words = [*load_words("pii/person_roles.txt")]
     role_words += [f"{r}명" for r in role_words if not r.endswith("명") and " " not in r]
-    roles = _trie(role_words)
-    sur = _trie(surnames)
+    roles = word_trie(role_words)
+    sur = word_trie(surnames)
     word = rf"(?<![가-힣A-Za-z0-9])(?P<w>(?:{sur}){_HANGUL_RUN}{{1,3}})"
     # after a title: no more Hangul (기자회견, 대표팀) unless a particle or suffix starts there
     after = (r"(?:(?![가-힣])|(?=은|는|이|가|을|를|의|에|과|와|도|만|께|으로|로|들|님|측|실|였|이었"
@@ -244,7 +225,7 @@ def person_rules() -> PersonRules:
     bare_particles = _alt(_BARE_PARTICLES)
     kin = rf"\s?(?:{_alt(KIN)})|\s(?:{_alt(KIN_SPACED)})"
     joiner = rf"(?:\s?[,·/]\s?|(?:{_alt(_JOINERS)})\s|\s및\s)"
-    before = _trie([*role_words, *INTRO, *BYLINE])
+    before = word_trie([*role_words, *INTRO, *BYLINE])
     branches = (
         # any two to four syllables: a surname alternation first makes the Rust engine's pass 5x slower
         rf"[가-힣]{{2,4}}(?:\s?(?:{titles}|씨|님|군|양)|\s?\(|{copula}|\s(?:드림|올림|배상))",
