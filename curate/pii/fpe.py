@@ -27,28 +27,23 @@ class Permutation:
 
     def __call__(self, x: int, bound: int, tweak: str = "") -> int | None:
         """The image of ``x`` (0 <= x < bound), or None if the walk does not come back below ``bound``."""
+        return self._walk(x, bound, tweak, self._feistel)
+
+    def inverse(self, y: int, bound: int, tweak: str = "") -> int | None:
+        """The ``x`` whose image is ``y``: the walk back, through the network's inverse."""
+        return self._walk(y, bound, tweak, self._feistel_inverse)
+
+    def _walk(self, x: int, bound: int, tweak: str, step) -> int | None:
+        """``step`` (the network or its inverse) from ``x`` until the result is below ``bound`` again."""
         if not 0 <= x < bound:
             raise ValueError(f"{x} is not in [0, {bound})")
         bits = max(2, (bound - 1).bit_length())  # the walk's domain is under twice the bound
         high, low = bits // 2, bits - bits // 2
         salt = f"{tweak}|{bound}|".encode()
         for _ in range(_WALK_LIMIT):
-            x = self._feistel(x, high, low, salt)
+            x = step(x, high, low, salt)
             if x < bound:
                 return x
-        return None
-
-    def inverse(self, y: int, bound: int, tweak: str = "") -> int | None:
-        """The ``x`` whose image is ``y``: the walk back, through the network's inverse."""
-        if not 0 <= y < bound:
-            raise ValueError(f"{y} is not in [0, {bound})")
-        bits = max(2, (bound - 1).bit_length())
-        high, low = bits // 2, bits - bits // 2
-        salt = f"{tweak}|{bound}|".encode()
-        for _ in range(_WALK_LIMIT):
-            y = self._feistel_inverse(y, high, low, salt)
-            if y < bound:
-                return y
         return None
 
     def derange(self, x: int, bound: int, tweak: str = "") -> int | None:
