@@ -263,6 +263,34 @@ def per_call(key: bytes, calls: int) -> None:
         print(f"  {name:28s} {row[0]:8.1f} {row[1]:13.1f} {row[2]:16.1f}")
 
 
+def short_dense(key: bytes, n: int = 40_000) -> None:
+    """The issue's short PII-dense texts (~150 bytes, one value each: a chat line, a form field)
+    in batch, next to the plain regex over the same texts in the same run."""
+    rng, fake = random.Random(3), Faker("ko_KR")
+    fake.seed_instance(3)
+    reviews = []
+    with gzip.open(DATA / "nsmc_reviews.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if len(reviews) >= n:
+                break
+            if (t := json.loads(line).get("text")):
+                reviews.append(t)
+    texts = [f"{r[:rng.randint(15, 40)]} {pii_phrase(rng, fake)}" for r in reviews]
+    series = pl.Series("text", texts, dtype=pl.Utf8)
+    mb = series.str.len_bytes().sum() / 2**20
+    p, masker = Pseudonymizer(key=key), Pseudonymizer(key=key, mode="mask")
+    p.detect_batch(series.head(200))
+    t_det, _ = timed(lambda: p.detect_batch(series))
+    t_pse, _ = timed(lambda: p.pseudonymize_batch(series))
+    t_mask, _ = timed(lambda: masker.pseudonymize_batch(series))
+    t_plain, _ = timed(lambda: [PLAIN.sub("[PII]", t) for t in texts])
+    print(f"\nshort dense texts: {len(texts):,} of {mb * 2**20 / len(texts):.0f} bytes, one value each "
+          f"({mb:.1f} MB)")
+    for name, t in (("detect_batch", t_det), ("pseudonymize_batch", t_pse), ("pseudonymize_batch (mask)", t_mask),
+                    ("plain regex sub (phone, e-mail only)", t_plain)):
+        print(f"  {name:38s} {mb / t:8.1f} MB/s")
+
+
 def person_speed(series: pl.Series, mb: float) -> None:
     """detect_batch with the opt-in person type on as well, Kiwi's word cache emptied first (its
     model already loaded), and person recall/precision on the planted-name eval (person_eval.py)."""
@@ -320,6 +348,7 @@ def main() -> None:
     person_speed(series, mb)
 
     per_call(key, args.calls)
+    short_dense(key)
 
     # peers: the first peer-mb MB of the same corpus
     peer_docs, size = [], 0
