@@ -299,7 +299,7 @@ def person_speed(series: pl.Series, mb: float) -> None:
 
     detector = Detector(types=[*Detector().types, "person"])
     detector.detect_batch(series.head(200))
-    person._verdicts.clear()
+    person.clear_verdicts()
     t_person, found = timed(lambda: detector.detect_batch(series))
     n_person = found.filter(pl.col("type") == "person").height
     print(f"  detect_batch, person on  {mb / t_person:8.1f} MB/s  ({t_person:.2f} s, {n_person:,} person spans)")

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from curate.pii import person
 from curate.pii.detect import Detector
+from curate.pii.person.decide import name_in_word
+from curate.pii.person.find import bare_name
 
 PERSON = Detector(types=["person"])
 
@@ -105,9 +107,9 @@ def test_name_likeness_reads_names_above_look_alikes():
 
 def test_particles_fit_the_sound_before_them():
     rules = person.person_rules()
-    assert person._stem("김민준이", True, rules) == "김민준"
-    assert person._stem("김민수가", True, rules) == "김민수"
-    assert person._bare_stem("김민준가", rules) is None  # 가 after a final consonant: not a particle here
+    assert name_in_word("김민준이", True, rules) == "김민준"
+    assert name_in_word("김민수가", True, rules) == "김민수"
+    assert bare_name("김민준가", rules) is None  # 가 after a final consonant: not a particle here
 
 
 def _spans_both_ways(texts: list[str]) -> tuple[list, list]:
@@ -140,5 +142,5 @@ def test_batch_and_single_text_paths_agree_on_random_text(texts):
 def test_same_spans_with_kiwis_cache_emptied():
     texts = [t for cases in FOUND.values() for t, _ in cases]
     first = _spans_both_ways(texts)
-    person._verdicts.clear()
+    person.clear_verdicts()
     assert _spans_both_ways(texts) == first

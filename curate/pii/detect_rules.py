@@ -84,7 +84,7 @@ class TypeRule:
     window_after: int
     min_score: float
     strip_trailing: str
-    finder: str = ""  # a Python finder instead of `patterns` (``person``: curate/pii/person.py)
+    finder: str = ""  # a Python finder instead of `patterns` (``person``: curate/pii/person/)
     # branches that flag a row only together with ``context_candidate`` (the candidates of the
     # type's needs_context patterns alone; ``candidate`` holds them too)
     context_branches: tuple[str, ...] = ()

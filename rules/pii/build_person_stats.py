@@ -1,4 +1,4 @@
-"""Build the statistics of the opt-in ``person`` type (curate/pii/person.py) from name lists and
+"""Build the statistics of the opt-in ``person`` type (curate/pii/person/) from name lists and
 real text, deterministically:
 
 * ``person_given_syllables.tsv``: how many distinct given names have each syllable first and

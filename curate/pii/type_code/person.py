@@ -1,5 +1,5 @@
 """Person names: the fake. Finding names takes word statistics and Kiwi, not patterns: that is
-the type's ``finder``, curate/pii/person.py."""
+the type's ``finder``, curate/pii/person/."""
 
 from __future__ import annotations
 
