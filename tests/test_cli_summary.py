@@ -28,6 +28,9 @@ def test_progress_counts_shards_partitions_and_groups_by_name(tmp_path):
     assert progress_unit("dedup_documents: shuffle r0 reduce") == "partitions"
     assert progress_unit("dedup_documents: shuffle r0 route") == "groups"
     assert progress_unit("dedup_fuzzy: shuffle r1 finish") == "task"
+    # a count from inside a task names its own unit, last (curate/progress.py)
+    assert progress_unit("train_tokenizer r0 reduce ↳ Kiwi, distinct words") == "words"
+    assert progress_unit("train_tokenizer r0 finish ↳ bpe training, task") == "task"
     (tmp_path / "in.jsonl").write_bytes(jsonl([{"id": str(i), "text": f"문장 {i % 7}번입니다."} for i in range(50)]))
     recipe = write_recipe(tmp_path, ["in.jsonl"], [{"step": "dedup_exact"}], workers=1)
     result = CliRunner().invoke(app, ["run", str(recipe)])
