@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from curate.config import RecipeError, load_recipe
 from curate.io.formats import InputError
@@ -137,8 +137,13 @@ class ProgressBars:
 
     def __init__(self, quiet: bool):
         self.quiet = quiet
-        self.bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                             TextColumn("{task.fields[unit]}"), TimeElapsedColumn(), console=err, disable=quiet)
+        # the description gives way on a narrow terminal (``_fit``), so that the counts, the unit
+        # and the time stay whole: what they need is about 50 columns with the bar
+        self.room = max(20, err.width - 52)
+        self.bars = Progress(TextColumn("{task.description}", table_column=Column(no_wrap=True)),
+                             BarColumn(bar_width=12), MofNCompleteColumn(table_column=Column(no_wrap=True)),
+                             TextColumn("{task.fields[unit]}", table_column=Column(no_wrap=True)),
+                             TimeElapsedColumn(table_column=Column(no_wrap=True)), console=err, disable=quiet)
         self.tasks: dict[str, int] = {}
 
     def __enter__(self):
@@ -146,7 +151,7 @@ class ProgressBars:
 
         def callback(description: str, done: int, total: int) -> None:
             if description not in self.tasks:
-                self.tasks[description] = self.bars.add_task(description, total=total,
+                self.tasks[description] = self.bars.add_task(_fit(description, self.room), total=total,
                                                              unit=progress_unit(description))
             self.bars.update(self.tasks[description], completed=done, total=total)
 
@@ -157,6 +162,15 @@ class ProgressBars:
 
     def __exit__(self, *exc):
         return self.bars.__exit__(*exc)
+
+
+def _fit(description: str, room: int) -> str:
+    """``description`` in ``room`` columns, cut in the middle: its start says which stage or step,
+    its end, longer, which phase or count ("train_t…Kiwi, distinct words")."""
+    if len(description) <= room:
+        return description
+    head = room // 4
+    return description[:head] + "…" + description[len(description) - (room - head - 1):]
 
 
 def _summary(report: dict, output: str) -> None:

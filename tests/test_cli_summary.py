@@ -37,3 +37,13 @@ def test_progress_counts_shards_partitions_and_groups_by_name(tmp_path):
     assert result.exit_code == 0, result.output
     assert re.search(r"shuffle r0 reduce .*partitions", result.output), result.output
     assert re.search(r"stage 0: .* shards", result.output), result.output
+
+
+def test_a_long_bar_description_is_cut_in_the_middle_to_leave_the_counts_whole():
+    """At 80 columns the counts and times were cut ("1…", "0:0…") by stage and phase names."""
+    from curate.cli import _fit
+
+    description = "train_tokenizer r0 reduce ↳ Kiwi, distinct words"
+    assert _fit(description, 60) == description
+    cut = _fit(description, 28)
+    assert len(cut) == 28 and cut.startswith("train_t") and cut.endswith("Kiwi, distinct words")
