@@ -249,8 +249,10 @@ class Executor(ABC):
             for phase, task, args in phases:
                 t0 = time.perf_counter()
                 counter = _Counter(progress, f"{label} r{round_} {phase}", len(args), 0)
+                # no bars, no listening: a Ray run would otherwise start a queue actor per phase for nothing
+                in_task = _InTask(progress, f"{bound.label} r{round_} {phase}") if progress else None
                 results = self.map_tasks(work, shuffle.measured_task, [(task, *a) for a in args], counter.tick,
-                                         _InTask(progress, f"{bound.label} r{round_} {phase}"))
+                                         in_task)
                 seconds[phase] += time.perf_counter() - t0
                 peaks[f"r{round_} {phase}"] = max(r["peak_rss_mb"] for r in results)
                 for r in results:
@@ -286,16 +288,15 @@ class _InTask:
     """What a phase's tasks say of their own progress, summed over the tasks: each task's latest
     (done, total) of each count."""
 
-    def __init__(self, progress: Progress | None, label: str):
+    def __init__(self, progress: Progress, label: str):
         self.progress, self.label = progress, label
         self.latest: dict[str, dict[int, tuple[int, int]]] = {}
 
     def __call__(self, task: int, what: str, done: int, total: int) -> None:
         tasks = self.latest.setdefault(what, {})
         tasks[task] = (done, total)
-        if self.progress:
-            self.progress(f"{self.label}{IN_TASK}{what}", sum(d for d, _ in tasks.values()),
-                          sum(t for _, t in tasks.values()))
+        self.progress(f"{self.label}{IN_TASK}{what}", sum(d for d, _ in tasks.values()),
+                      sum(t for _, t in tasks.values()))
 
 
 def _describe(stage: Stage) -> str:
