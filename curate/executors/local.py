@@ -17,7 +17,7 @@ from typing import Any
 
 from curate.executors.driver import Executor, TaskReport
 from curate.executors.ledger import ShardLedger
-from curate.executors.progress_listener import ProgressListener
+from curate.executors.progress_listener import ProgressListener, call_reporting
 from curate.executors.registry import register_executor
 from curate.executors.shard import ShardWork
 from curate.io.read import RawShard
@@ -44,10 +44,7 @@ def _run_stage(stage: int, index: int, raw: RawShard | None) -> ShardLedger:
 def _call(task: Callable[..., Any], args: tuple, call: tuple[int, int] | None = None) -> Any:
     """``call``: (the map's number, the task's index) when the driver listens to the task's progress."""
     assert _WORK is not None
-    if call is None:
-        return task(_WORK, *args)
-    with reporting_to(lambda what, done, total: _REPORTS.put((*call, what, done, total))):
-        return task(_WORK, *args)
+    return call_reporting(task, _WORK, args, _REPORTS.put, call)
 
 
 @register_executor

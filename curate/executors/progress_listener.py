@@ -9,9 +9,21 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from curate.executors.driver import TaskReport
+from curate.progress import reporting_to
+
+
+def call_reporting(task: Callable[..., Any], work: Any, args: tuple, put: Callable[[tuple], None] | None,
+                   call: tuple[int, int] | None) -> Any:
+    """In a worker: ``task(work, *args)``, its progress put on the driver's queue tagged with
+    ``call`` (the map's number, the task's index); without both, no reporter is installed."""
+    if put is None or call is None:
+        return task(work, *args)
+    with reporting_to(lambda what, done, total: put((*call, what, done, total))):
+        return task(work, *args)
 
 
 class ProgressListener:

@@ -40,12 +40,11 @@ from typing import Any
 from curate.config import RecipeError
 from curate.executors.driver import Executor, TaskReport
 from curate.executors.ledger import ShardLedger
-from curate.executors.progress_listener import ProgressListener
+from curate.executors.progress_listener import ProgressListener, call_reporting
 from curate.executors.registry import register_executor
 from curate.executors.shard import ShardWork
 from curate.executors.worker_info import NODE_ENV
 from curate.io.read import RawShard
-from curate.progress import reporting_to
 
 IN_FLIGHT_PER_ACTOR = 2  # one running, one queued: the actor never waits for its next shard's bytes
 PLACEMENT_TIMEOUT = 60.0  # seconds a run with no live actor waits for one to be placed
@@ -91,10 +90,7 @@ class CurateWorker:
              call: tuple[int, int] | None = None) -> Any:
         """``reports``: a Ray queue the driver reads the task's progress from, ``call`` its
         (map's number, task's index)."""
-        if reports is None or call is None:
-            return task(self._work(ref), *args)
-        with reporting_to(lambda what, done, total: reports.put_nowait((*call, what, done, total))):
-            return task(self._work(ref), *args)
+        return call_reporting(task, self._work(ref), args, None if reports is None else reports.put_nowait, call)
 
 
 @register_executor
